@@ -1,0 +1,1 @@
+"""Developer and operator tooling: the local stack, `boi run`, and the `boi` command."""

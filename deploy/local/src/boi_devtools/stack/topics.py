@@ -1,0 +1,34 @@
+"""Create the contract's topics with their declared partition counts (auto-creation is off)."""
+
+import asyncio
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from boi_shared.topics import ALL_TOPICS
+
+
+async def ensure_topics(bootstrap: str) -> dict[str, int]:
+    """Create missing topics; return every topic of the contract with its partition count."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="boi-stack")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(t.name, num_partitions=t.partitions, replication_factor=1)
+            for t in ALL_TOPICS
+            if t.name not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass
+        described = await admin.describe_topics([t.name for t in ALL_TOPICS])
+        return {d["topic"]: len(d["partitions"]) for d in described}
+    finally:
+        await admin.close()
+
+
+def ensure_topics_sync(bootstrap: str) -> dict[str, int]:
+    return asyncio.run(ensure_topics(bootstrap))

@@ -1,0 +1,2 @@
+"""BOI catalog service."""
+SERVICE = "catalog"

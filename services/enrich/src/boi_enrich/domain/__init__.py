@@ -1,0 +1,1 @@
+"""Pure enrichment logic: no I/O."""

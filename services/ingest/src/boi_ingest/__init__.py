@@ -1,0 +1,2 @@
+"""BOI ingest service."""
+SERVICE = "ingest"

@@ -1,0 +1,2 @@
+"""BOI metrics service."""
+SERVICE = "metrics"

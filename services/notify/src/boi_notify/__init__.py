@@ -1,0 +1,2 @@
+"""BOI notify service."""
+SERVICE = "notify"

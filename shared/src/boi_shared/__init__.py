@@ -1,0 +1,1 @@
+"""BOI shared contracts: the events and topics every service agrees on, plus the plumbing they share."""

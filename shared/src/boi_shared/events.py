@@ -1,0 +1,159 @@
+"""Events of the public contract. Frozen pydantic models; additive changes only (a breaking change is a new
+`.v2` topic). Every event carries `event_id`, `occurred_at`, `schema_version` and the `call_id` key."""
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from boi_shared.ids import CallId
+from boi_shared.taxonomy import Audience, CallType, Eligibility, Modality
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class Event(Model):
+    """Envelope fields shared by every event."""
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Unique id of this event")
+    occurred_at: AwareDatetime = Field(default_factory=_now, description="When the fact happened (UTC)")
+    schema_version: int = Field(default=1, description="Version of this event's schema on its topic")
+    call_id: CallId = Field(description="Stable id of the call, derived from its canonical URL; the key")
+
+
+class SourceRef(Model):
+    """Where a call was found."""
+
+    source_id: str = Field(description="Id of the configured source (feed, API, page, file, manual)")
+    source_type: str = Field(description="rss, atom, json_api, html, csv, xlsx, manual")
+    item_url: str = Field(description="URL of the item as the source lists it")
+
+
+class RawCall(Model):
+    """A call as fetched and normalized, before any AI."""
+
+    url: str = Field(description="Canonical URL of the call (tracking parameters and fragment removed)")
+    title: str = Field(description="Title as published, as clean text")
+    text: str = Field(description="Description as clean text (HTML removed, entities decoded, NFC)")
+    language: str | None = Field(default=None, description="ISO 639-1 language of the text, if known")
+    published_at: AwareDatetime | None = Field(default=None, description="Publication date stated")
+    content_hash: str = Field(description="SHA-256 of the normalized title and text")
+    sources: list[SourceRef] = Field(min_length=1, description="Every source announcing this call")
+    tags: list[str] = Field(default_factory=list, description="Default tags of the source")
+
+
+class CallIngested(Event):
+    """A new call, or a new version of a call whose content changed. Topic `calls.raw.v1`."""
+
+    version: int = Field(ge=1, description="Content version of the call, increasing by one per change")
+    call: RawCall
+
+
+class Evidence(Model):
+    """Why an extracted field has its value."""
+
+    sentence: str = Field(description="The source sentence the value was taken from")
+    confidence: float = Field(ge=0, le=1, description="Confidence of the extraction, 0 to 1")
+
+
+class Enrichment(Model):
+    """The call rewritten for a citizen of Bogotá and classified (AI draft; a curator may change it)."""
+
+    taxonomy_version: str = Field(description="Version of the taxonomy used")
+    provider: str = Field(description="Provider that produced it: local, openai, …")
+    title_es: str = Field(description="Spanish title")
+    summary_es: str = Field(description="Plain-language Spanish summary of 2–3 sentences")
+    call_type: CallType | None = Field(default=None, description="Kind of opportunity")
+    sectors: list[str] = Field(default_factory=list, description="Sectors")
+    ods: list[int] = Field(default_factory=list, description="Sustainable Development Goals 1–17")
+    audience: list[Audience] = Field(default_factory=list, description="Who can apply")
+    modality: Modality | None = Field(default=None, description="Presencial, virtual or híbrida")
+    countries: list[str] = Field(default_factory=list, description="Eligible countries or regions")
+    colombia_eligible: Eligibility = Field(
+        default=Eligibility.SIN_DATO, description="Can people or entities of Colombia apply"
+    )
+    deadline: date | None = Field(default=None, description="Closing date as stated")
+    deadline_tz: str | None = Field(default=None, description="Time zone of the deadline when stated")
+    opening_date: date | None = Field(default=None, description="Opening date as stated")
+    amount: float | None = Field(default=None, description="Amount offered, when stated")
+    currency: str | None = Field(default=None, description="ISO 4217 currency of the amount")
+    funder: str | None = Field(default=None, description="Organization funding the call")
+    required_documents: list[str] = Field(default_factory=list, description="Documents required")
+    language: str | None = Field(default=None, description="Language of the call's text")
+    evidence: dict[str, Evidence] = Field(
+        default_factory=dict, description="Per extracted field, its source sentence and confidence"
+    )
+    needs_review: bool = Field(default=True, description="True when a curator must check it")
+    review_reasons: list[str] = Field(default_factory=list, description="Why it needs review")
+
+
+class CallEnriched(Event):
+    """A call version with its AI enrichment. Topic `calls.enriched.v1`."""
+
+    version: int = Field(ge=1, description="Content version of the call this enrichment belongs to")
+    call: RawCall
+    enrichment: Enrichment
+
+
+class PublicCall(Model):
+    """A call as the public sees it."""
+
+    url: str = Field(description="Official source of the call")
+    public_url: str | None = Field(default=None, description="Page of the call on the public site")
+    title: str = Field(description="Spanish title")
+    summary: str = Field(description="Spanish summary")
+    call_type: CallType | None = None
+    deadline: date | None = None
+    colombia_eligible: Eligibility = Eligibility.SIN_DATO
+    funder: str | None = None
+    language: str | None = None
+    status: str = Field(description="en_revision, publicada, cierra_pronto, cerrada, retirada, archivada")
+
+
+class CallPublished(Event):
+    """A change of a public call (published, updated, closed, withdrawn). Topic `calls.published.v1`."""
+
+    version: int = Field(ge=1, description="Version of the call in the catalog")
+    change: Literal["published", "updated", "closed", "withdrawn"] = Field(description="What changed")
+    changed_fields: list[str] = Field(default_factory=list, description="Fields that changed")
+    call: PublicCall
+
+
+class ImpressionRecorded(Event):
+    """A call shown to someone. Topic `metrics.impressions.v1`. Carries no personal data."""
+
+    kind: Literal["search_result", "call_view", "source_click", "email", "webhook", "social"] = Field(
+        description="What kind of exposure"
+    )
+    channel: str = Field(default="web", description="web, api, email, webhook, …")
+    position: int | None = Field(default=None, ge=0, description="Rank in the result list, if any")
+
+
+class DeadLetter(Model):
+    """A message that can never be processed, parked on `<topic>.dlq` with why."""
+
+    original_topic: str
+    partition: int
+    offset: int
+    key: str | None = Field(description="Message key (the call id), if any, as text")
+    payload: str = Field(description="Original value as text (undecodable bytes replaced)")
+    error_type: str = Field(description="Exception class")
+    error: str = Field(description="What went wrong")
+    consumer_group: str = Field(description="Service that failed to process it")
+    failed_at: AwareDatetime = Field(default_factory=_now)
+    attempts: int = Field(ge=1, description="How many times processing was tried")
+
+
+EVENTS_BY_TOPIC: dict[str, type[Event]] = {
+    "calls.raw.v1": CallIngested,
+    "calls.enriched.v1": CallEnriched,
+    "calls.published.v1": CallPublished,
+    "metrics.impressions.v1": ImpressionRecorded,
+}
