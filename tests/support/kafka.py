@@ -1,0 +1,70 @@
+"""Kafka helpers for tests: publish raw bytes, and read a topic until a condition holds."""
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+
+async def publish(bootstrap: str, topic: str, value: bytes, key: bytes | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def collect(
+    bootstrap: str,
+    topic: str,
+    predicate: Callable[[dict[str, Any]], bool],
+    *,
+    expected: int = 1,
+    timeout: float = 60.0,
+) -> list[dict[str, Any]]:
+    """Read `topic` from the beginning until `expected` JSON values match `predicate`, or fail."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and len(found) < expected:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for r in records:
+                    try:
+                        value = json.loads(r.value)
+                    except ValueError:
+                        continue
+                    if isinstance(value, dict) and predicate(value):
+                        found.append(value)
+    finally:
+        await consumer.stop()
+    if len(found) < expected:
+        raise AssertionError(f"{topic}: {len(found)} of {expected} matching messages in {timeout}s")
+    return found
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 60.0, interval: float = 0.3) -> Any:
+    """Poll an (async) check until it returns a truthy value; fail with its last error at the deadline."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if asyncio.iscoroutine(result):
+                result = await result
+            if result:
+                return result
+            last = result
+        except AssertionError as exc:
+            last = exc
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met in {timeout}s: {last!r}")

@@ -1,0 +1,110 @@
+"""The session's real stack: URLs from the environment, testcontainers where Docker runs, else native."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from boi_devtools.stack.config import StackConfig
+from boi_devtools.stack.local import LocalStack
+from boi_devtools.stack.process import free_port
+from boi_devtools.stack.topics import ensure_topics_sync
+
+
+@dataclass(frozen=True)
+class StackEndpoints:
+    kafka_bootstrap: str
+    mongo_url: str
+    meili_url: str
+    meili_master_key: str
+    kind: str
+
+    def service_env(self) -> dict[str, str]:
+        return {
+            "BOI_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "BOI_MONGO_URL": self.mongo_url,
+            "BOI_MEILI_URL": self.meili_url,
+            "BOI_MEILI_MASTER_KEY": self.meili_master_key,
+        }
+
+
+def _docker_available() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
+
+
+@contextmanager
+def _from_environment() -> Iterator[StackEndpoints]:
+    ep = StackEndpoints(
+        kafka_bootstrap=os.environ["BOI_TEST_KAFKA_BOOTSTRAP_SERVERS"],
+        mongo_url=os.environ["BOI_TEST_MONGO_URL"],
+        meili_url=os.environ["BOI_TEST_MEILI_URL"],
+        meili_master_key=os.environ["BOI_TEST_MEILI_MASTER_KEY"],
+        kind="environment",
+    )
+    ensure_topics_sync(ep.kafka_bootstrap)
+    yield ep
+
+
+@contextmanager
+def _native() -> Iterator[StackEndpoints]:
+    data_dir = Path(tempfile.mkdtemp(prefix="boi-test-stack-"))
+    cfg = StackConfig(
+        data_dir=data_dir,
+        kafka_port=free_port(),
+        kafka_controller_port=free_port(),
+        mongo_port=free_port(),
+        meili_port=free_port(),
+    )
+    stack = LocalStack(cfg)
+    try:
+        stack.up()
+        yield StackEndpoints(cfg.kafka_bootstrap, cfg.mongo_url, cfg.meili_url, cfg.master_key(),
+                             "native")
+    finally:
+        stack.down()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def _containers() -> Iterator[StackEndpoints]:
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
+    from testcontainers.kafka import KafkaContainer
+    from testcontainers.mongodb import MongoDbContainer
+
+    key = "test-master-key-0123456789abcdef"
+    with (
+        KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka,
+        MongoDbContainer("mongo:8.0") as mongo,
+        DockerContainer("getmeili/meilisearch:v1.21.0")
+        .with_env("MEILI_MASTER_KEY", key)
+        .with_exposed_ports(7700) as meili,
+    ):
+        wait_for_logs(meili, "Server listening", timeout=60)
+        ep = StackEndpoints(
+            kafka.get_bootstrap_server(),
+            mongo.get_connection_url(),
+            f"http://{meili.get_container_host_ip()}:{meili.get_exposed_port(7700)}",
+            key,
+            "testcontainers",
+        )
+        ensure_topics_sync(ep.kafka_bootstrap)
+        yield ep
+
+
+@contextmanager
+def session_stack() -> Iterator[StackEndpoints]:
+    if os.environ.get("BOI_TEST_KAFKA_BOOTSTRAP_SERVERS"):
+        source = _from_environment
+    elif _docker_available():
+        source = _containers
+    else:
+        source = _native
+    with source() as ep:
+        yield ep
