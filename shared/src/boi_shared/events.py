@@ -53,7 +53,7 @@ class CallIngested(Event):
     """A new call, or a new version of a call whose content changed. Topic `calls.raw.v1`."""
 
     version: int = Field(ge=1, description="Content version of the call, increasing by one per change")
-    call: RawCall
+    call: RawCall = Field(description="The call as fetched and normalized")
 
 
 class Evidence(Model):
@@ -98,8 +98,8 @@ class CallEnriched(Event):
     """A call version with its AI enrichment. Topic `calls.enriched.v1`."""
 
     version: int = Field(ge=1, description="Content version of the call this enrichment belongs to")
-    call: RawCall
-    enrichment: Enrichment
+    call: RawCall = Field(description="The call as fetched and normalized")
+    enrichment: Enrichment = Field(description="The AI draft: classification, summary, evidence")
 
 
 class PublicCall(Model):
@@ -109,11 +109,13 @@ class PublicCall(Model):
     public_url: str | None = Field(default=None, description="Page of the call on the public site")
     title: str = Field(description="Spanish title")
     summary: str = Field(description="Spanish summary")
-    call_type: CallType | None = None
-    deadline: date | None = None
-    colombia_eligible: Eligibility = Eligibility.SIN_DATO
-    funder: str | None = None
-    language: str | None = None
+    call_type: CallType | None = Field(default=None, description="Kind of opportunity")
+    deadline: date | None = Field(default=None, description="Closing date, if stated")
+    colombia_eligible: Eligibility = Field(
+        default=Eligibility.SIN_DATO, description="Can people or entities of Colombia apply"
+    )
+    funder: str | None = Field(default=None, description="Organization funding the call")
+    language: str | None = Field(default=None, description="Language of the official text")
     status: str = Field(description="en_revision, publicada, cierra_pronto, cerrada, retirada, archivada")
 
 
@@ -123,7 +125,7 @@ class CallPublished(Event):
     version: int = Field(ge=1, description="Version of the call in the catalog")
     change: Literal["published", "updated", "closed", "withdrawn"] = Field(description="What changed")
     changed_fields: list[str] = Field(default_factory=list, description="Fields that changed")
-    call: PublicCall
+    call: PublicCall = Field(description="The call as the public sees it after the change")
 
 
 class ImpressionRecorded(Event):
@@ -139,15 +141,15 @@ class ImpressionRecorded(Event):
 class DeadLetter(Model):
     """A message that can never be processed, parked on `<topic>.dlq` with why."""
 
-    original_topic: str
-    partition: int
-    offset: int
+    original_topic: str = Field(description="Topic the message was consumed from")
+    partition: int = Field(description="Partition of the original message")
+    offset: int = Field(description="Offset of the original message")
     key: str | None = Field(description="Message key (the call id), if any, as text")
     payload: str = Field(description="Original value as text (undecodable bytes replaced)")
     error_type: str = Field(description="Exception class")
     error: str = Field(description="What went wrong")
     consumer_group: str = Field(description="Service that failed to process it")
-    failed_at: AwareDatetime = Field(default_factory=_now)
+    failed_at: AwareDatetime = Field(default_factory=_now, description="When it was dead-lettered")
     attempts: int = Field(ge=1, description="How many times processing was tried")
 
 

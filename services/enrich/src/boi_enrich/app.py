@@ -29,4 +29,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def asyncapi() -> dict[str, Any]:
-    return asyncapi_document(build_broker(Settings()), SERVICE, DESCRIPTION)
+    return asyncapi_document(build_broker(Settings(kafka_bootstrap_servers="kafka:9092")), SERVICE, DESCRIPTION)

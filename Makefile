@@ -1,0 +1,48 @@
+# BOI — the two set-up commands are `make run` and `make test`; everything else is optional.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+BOI_CACHE ?= $(HOME)/.cache/boi
+UV_BOOTSTRAP := $(BOI_CACHE)/uv-$(UV_VERSION)/bin/uv
+UV ?= $(shell command -v uv 2>/dev/null || echo $(UV_BOOTSTRAP))
+PYTEST_ARGS ?=
+
+.PHONY: setup run test bench lint schemas stack-up stack-down stack-status
+
+$(UV_BOOTSTRAP):
+	@echo "installing uv $(UV_VERSION) into $(BOI_CACHE) (PyPI)…"
+	python3 -m venv $(BOI_CACHE)/uv-$(UV_VERSION)
+	$(BOI_CACHE)/uv-$(UV_VERSION)/bin/pip install -q uv==$(UV_VERSION)
+
+## setup: install what is missing (uv, the Python environment, Kafka/FerretDB/Meilisearch into ~/.cache/boi)
+setup: $(if $(shell command -v uv 2>/dev/null),,$(UV_BOOTSTRAP))
+	$(UV) sync --frozen
+	$(UV) run boi stack install
+
+## run: the stack, all five services and the public site with demo sources (Ctrl-C stops)
+run: setup
+	$(UV) run boi run
+
+## test: the whole suite on the real stack (started on free ports for the session)
+test: setup
+	$(UV) run pytest $(PYTEST_ARGS)
+
+## bench: benchmarks, printed side by side
+bench: setup
+	$(UV) run python -m tests.bench
+
+## lint: ruff and mypy
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy shared/src services/*/src deploy/local/src
+
+## schemas: regenerate the checked-in JSON Schemas and AsyncAPI documents
+schemas: setup
+	$(UV) run python -m boi_devtools.contracts
+
+stack-up: setup
+	$(UV) run boi stack up
+stack-down:
+	$(UV) run boi stack down
+stack-status:
+	$(UV) run boi stack status
