@@ -28,7 +28,10 @@ async def collect(
 ) -> list[dict[str, Any]]:
     """Read `topic` from the beginning until `expected` JSON values match `predicate`, or fail."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=None,
         enable_auto_commit=False,
     )
     await consumer.start()

@@ -30,11 +30,22 @@ class ServiceProcess:
         return self.log_dir / f"boi-test-{self.name}-{self.port}.log"
 
     def start(self, timeout: float = 60.0) -> "ServiceProcess":
-        argv = [sys.executable, "-m", "uvicorn", "--factory", f"boi_{self.name}.app:create_app",
-                "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
+        argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            f"boi_{self.name}.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+        ]
         with self.log_file.open("wb") as log:
-            self.proc = subprocess.Popen(argv, env={**os.environ, **self.env}, stdout=log,
-                                         stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                argv, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

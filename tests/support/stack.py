@@ -64,8 +64,7 @@ def _native() -> Iterator[StackEndpoints]:
     stack = LocalStack(cfg)
     try:
         stack.up()
-        yield StackEndpoints(cfg.kafka_bootstrap, cfg.mongo_url, cfg.meili_url, cfg.master_key(),
-                             "native")
+        yield StackEndpoints(cfg.kafka_bootstrap, cfg.mongo_url, cfg.meili_url, cfg.master_key(), "native")
     finally:
         stack.down()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,11 +1,10 @@
 """Generated contract artifacts are checked in; any drift between code and files fails here."""
 
 import pytest
+from pydantic import BaseModel
 
 from boi_devtools import contracts
 from boi_shared import schemas
-from pydantic import BaseModel
-
 from boi_shared.events import EVENTS_BY_TOPIC, DeadLetter, Event
 from boi_shared.topics import ALL_TOPICS, MAIN_TOPICS
 

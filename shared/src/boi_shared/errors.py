@@ -36,9 +36,7 @@ TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
 )
 
 
-def classify(
-    exc: BaseException, extra_transient: tuple[type[BaseException], ...] = ()
-) -> Verdict:
+def classify(exc: BaseException, extra_transient: tuple[type[BaseException], ...] = ()) -> Verdict:
     """Decide in one place whether an exception is permanent, transient, or not known."""
     if isinstance(exc, PERMANENT_TYPES):
         return Verdict.PERMANENT

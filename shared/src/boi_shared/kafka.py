@@ -63,7 +63,7 @@ class ErrorPolicy:
         ceiling = min(
             self.settings.retry_max_seconds, self.settings.retry_initial_seconds * 2 ** (attempt - 1)
         )
-        return ceiling * random.uniform(0.5, 1.0)
+        return float(ceiling * random.uniform(0.5, 1.0))
 
     async def dead_letter(self, record: Any, exc: BaseException, attempts: int) -> None:
         assert self.broker is not None, "ErrorPolicy.bind(broker) was not called"
@@ -97,7 +97,7 @@ class _ErrorPolicyMiddleware(BaseMiddleware):
         exc_val: BaseException | None = None,
         exc_tb: TracebackType | None = None,
     ) -> bool | None:
-        record = self.msg
+        record: Any = self.msg
         if not hasattr(record, "topic"):  # publishing side, or a batch: nothing to decide here
             return False
         where = (record.topic, record.partition, record.offset)

@@ -15,9 +15,9 @@ ReadinessCheck = Callable[[], Awaitable[Any]]
 log = logging.getLogger("boi.service")
 
 
-async def _run_check(check: ReadinessCheck, timeout: float) -> str:
+async def _run_check(check: ReadinessCheck, limit_seconds: float) -> str:
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit_seconds):
             result = await check()
     except Exception as exc:
         return f"down: {type(exc).__name__}: {exc}"[:300]

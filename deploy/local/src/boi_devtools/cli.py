@@ -12,10 +12,12 @@ from boi_devtools.stack.install import InstallError
 from boi_devtools.stack.local import LocalStack
 from boi_devtools.stack.process import StackError
 
-app = typer.Typer(help="BOI — Boletín de Oferta Internacional: operator and developer commands.",
-                  no_args_is_help=True)
-stack_app = typer.Typer(help="The local stack: Apache Kafka, FerretDB and Meilisearch as native processes.",
-                        no_args_is_help=True)
+app = typer.Typer(
+    help="BOI — Boletín de Oferta Internacional: operator and developer commands.", no_args_is_help=True
+)
+stack_app = typer.Typer(
+    help="The local stack: Apache Kafka, FerretDB and Meilisearch as native processes.", no_args_is_help=True
+)
 app.add_typer(stack_app, name="stack")
 
 
@@ -46,8 +48,10 @@ def stack_up() -> None:
     except (InstallError, StackError) as exc:
         _fail(exc)
     cfg = stack.cfg
-    typer.echo(f"kafka        {cfg.kafka_bootstrap}\nmongodb      {cfg.mongo_url}  (FerretDB)\n"
-               f"meilisearch  {cfg.meili_url}\nready.")
+    typer.echo(
+        f"kafka        {cfg.kafka_bootstrap}\nmongodb      {cfg.mongo_url}  (FerretDB)\n"
+        f"meilisearch  {cfg.meili_url}\nready."
+    )
 
 
 @stack_app.command("down")
@@ -69,8 +73,10 @@ def stack_status(as_json: bool = typer.Option(False, "--json", help="Print JSON"
 
 
 @stack_app.command("logs")
-def stack_logs(component: str = typer.Argument(..., help="kafka, ferretdb or meilisearch"),
-               lines: int = typer.Option(50, "-n", help="Lines to show")) -> None:
+def stack_logs(
+    component: str = typer.Argument(..., help="kafka, ferretdb or meilisearch"),
+    lines: int = typer.Option(50, "-n", help="Lines to show"),
+) -> None:
     """Print the last lines of a component's log."""
     for c in LocalStack().components():
         if c.name == component:

@@ -50,11 +50,26 @@ def _start(name: str, port: int, env: dict[str, str], log_dir: Path) -> RunningS
     if port_open("127.0.0.1", port):
         raise StackError(f"port {port} for {name} is in use: stop what uses it or pass --port")
     log = log_dir / f"{name}.log"
-    argv = [sys.executable, "-m", "uvicorn", "--factory", f"boi_{name}.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        f"boi_{name}.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
     with log.open("ab") as out:
-        proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=out,  # noqa: S603
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return RunningService(name, port, proc, log)
 
 
@@ -113,10 +128,12 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
             _wait_ready(svc)
         typer.echo(f"services ready; logs in {log_dir}")
         total = _wait_searchable(site)
-        typer.echo(f"{total} calls searchable {time.monotonic() - ready_at:.0f}s after the stack was "
-                   f"ready\n\n  BOI public site: {site}\n  API: {site}/api/calls?q=beca  "
-                   f"(OpenAPI: {site}/docs)\n  admin token: {cfg.data_dir / 'admin-token'}\n\n"
-                   "Ctrl-C stops everything.")
+        typer.echo(
+            f"{total} calls searchable {time.monotonic() - ready_at:.0f}s after the stack was "
+            f"ready\n\n  BOI public site: {site}\n  API: {site}/api/calls?q=beca  "
+            f"(OpenAPI: {site}/docs)\n  admin token: {cfg.data_dir / 'admin-token'}\n\n"
+            "Ctrl-C stops everything."
+        )
         stop_signals = {signal.SIGINT, signal.SIGTERM}
         signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
         signal.sigwait(stop_signals)

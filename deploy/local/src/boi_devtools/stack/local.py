@@ -37,13 +37,19 @@ class LocalStack:
         for component in reversed(self.components()):
             component.stop()
 
-    def status(self) -> list[dict[str, object]]:
-        rows = []
+    def status(self) -> list[dict[str, int | str | None]]:
+        rows: list[dict[str, int | str | None]] = []
         for c in self.components():
             pid = c.pid()
-            rows.append({"name": c.name, "pid": pid, "port": c.port,
-                         "state": "running" if pid and port_open("127.0.0.1", c.port) else "stopped",
-                         "log": str(c.log_file)})
+            rows.append(
+                {
+                    "name": c.name,
+                    "pid": pid,
+                    "port": c.port,
+                    "state": "running" if pid and port_open("127.0.0.1", c.port) else "stopped",
+                    "log": str(c.log_file),
+                }
+            )
         return rows
 
     def _kafka(self) -> Component:
@@ -51,8 +57,15 @@ class LocalStack:
         data = cfg.data_dir / "kafka"
         props = self.run_dir / "kafka-server.properties"
         libs = install.kafka_libs(cfg)
-        java_argv = ["java", f"-Xmx{cfg.kafka_heap}", "-Xms128m", "-XX:+UseG1GC",
-                     "-Djava.awt.headless=true", "-cp", f"{libs}/*"]
+        java_argv = [
+            "java",
+            f"-Xmx{cfg.kafka_heap}",
+            "-Xms128m",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            "-cp",
+            f"{libs}/*",
+        ]
 
         def prepare() -> None:
             self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -60,9 +73,12 @@ class LocalStack:
             if not (data / "meta.properties").exists():
                 data.mkdir(parents=True, exist_ok=True)
                 cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-                proc = subprocess.run(  # noqa: S603
-                    [*java_argv, "kafka.tools.StorageTool", "format", "-t", cluster_id,
-                     "-c", str(props)], capture_output=True, text=True, check=False)
+                proc = subprocess.run(
+                    [*java_argv, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
                 if proc.returncode != 0:
                     raise StackError(f"kafka storage format failed:\n{proc.stdout}{proc.stderr}")
 
@@ -82,16 +98,23 @@ class LocalStack:
         data.mkdir(parents=True, exist_ok=True)
 
         def ready() -> bool:
+            client: MongoClient[dict[str, object]]
             with MongoClient(cfg.mongo_url, serverSelectionTimeoutMS=500) as client:
                 client.admin.command("ping")
             return True
 
         return Component(
             name="ferretdb",
-            argv=[str(install.ferretdb_binary(cfg)), "--handler=sqlite",
-                  f"--sqlite-url=file:{data.resolve()}/", f"--listen-addr={cfg.host}:{cfg.mongo_port}",
-                  "--telemetry=disable", "--debug-addr=-", f"--state-dir={data.resolve()}",
-                  "--log-level=warn"],
+            argv=[
+                str(install.ferretdb_binary(cfg)),
+                "--handler=sqlite",
+                f"--sqlite-url=file:{data.resolve()}/",
+                f"--listen-addr={cfg.host}:{cfg.mongo_port}",
+                "--telemetry=disable",
+                "--debug-addr=-",
+                f"--state-dir={data.resolve()}",
+                "--log-level=warn",
+            ],
             port=cfg.mongo_port,
             run_dir=self.run_dir,
             ready=ready,
@@ -107,10 +130,22 @@ class LocalStack:
 
         return Component(
             name="meilisearch",
-            argv=[str(install.meili_binary(cfg)), "--db-path", str(data / "data.ms"),
-                  "--dump-dir", str(data / "dumps"), "--snapshot-dir", str(data / "snapshots"),
-                  "--http-addr", f"{cfg.host}:{cfg.meili_port}", "--env", "production",
-                  "--no-analytics", "--log-level", "WARN"],
+            argv=[
+                str(install.meili_binary(cfg)),
+                "--db-path",
+                str(data / "data.ms"),
+                "--dump-dir",
+                str(data / "dumps"),
+                "--snapshot-dir",
+                str(data / "snapshots"),
+                "--http-addr",
+                f"{cfg.host}:{cfg.meili_port}",
+                "--env",
+                "production",
+                "--no-analytics",
+                "--log-level",
+                "WARN",
+            ],
             env={"MEILI_MASTER_KEY": cfg.master_key()},
             port=cfg.meili_port,
             run_dir=self.run_dir,
@@ -121,24 +156,26 @@ class LocalStack:
 
 def _kafka_properties(cfg: StackConfig, data: Path) -> str:
     h = cfg.host
-    return "\n".join([
-        "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.voters=1@{h}:{cfg.kafka_controller_port}",
-        f"listeners=PLAINTEXT://{h}:{cfg.kafka_port},CONTROLLER://{h}:{cfg.kafka_controller_port}",
-        f"advertised.listeners=PLAINTEXT://{h}:{cfg.kafka_port}",
-        "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "inter.broker.listener.name=PLAINTEXT",
-        f"log.dirs={data.resolve()}",
-        "auto.create.topics.enable=false",
-        "num.partitions=1",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=10",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "",
-    ])
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@{h}:{cfg.kafka_controller_port}",
+            f"listeners=PLAINTEXT://{h}:{cfg.kafka_port},CONTROLLER://{h}:{cfg.kafka_controller_port}",
+            f"advertised.listeners=PLAINTEXT://{h}:{cfg.kafka_port}",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+            f"log.dirs={data.resolve()}",
+            "auto.create.topics.enable=false",
+            "num.partitions=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=10",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "",
+        ]
+    )

@@ -59,7 +59,7 @@ class Component:
         if self.prepare is not None:
             self.prepare()
         with self.log_file.open("ab") as log:
-            proc = subprocess.Popen(  # noqa: S603 - argv built by the stack, not from input
+            proc = subprocess.Popen(
                 self.argv,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -1,0 +1,31 @@
+"""The webhook transport over httpx: one POST, no redirects followed, errors mapped to the domain's."""
+
+from collections.abc import Mapping
+
+import httpx
+
+from boi_notify.domain.delivery import EndpointUnreachable
+
+USER_AGENT = "BOI-notify/1 (+calls.published.v1 webhooks)"
+
+
+class HttpxWebhookSender:
+    """`WebhookSender` on a shared `httpx.AsyncClient` (connection pooling across deliveries)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    @staticmethod
+    def client(timeout_seconds: float) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_seconds),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+        )
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        try:
+            response = await self.client.post(url, content=body, headers=dict(headers))
+        except httpx.TransportError as exc:  # connect/read/write errors and every timeout
+            raise EndpointUnreachable(f"{type(exc).__name__}: {exc}"[:500]) from exc
+        return response.status_code

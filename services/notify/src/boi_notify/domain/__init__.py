@@ -1,0 +1,1 @@
+"""Pure notification logic: webhook signatures and delivery rules. No I/O."""
