@@ -1,0 +1,123 @@
+"""The whole path on the real stack: a real feed from ../shared/data becomes searchable calls with their
+enrichment, stored once each even when ingested twice, delivered to a partner webhook with a valid
+signature, and counted as impressions when shown."""
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import httpx
+import pytest
+from pymongo import MongoClient
+
+from boi_notify.domain.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from tests.support.kafka import eventually
+from tests.support.services import ServiceProcess
+from tests.support.stack import StackEndpoints
+from tests.support.webhook import WebhookReceiver
+
+FEED = "feeds/mauritius_govmu_scholarships_atom_2024-04-25.xml"
+SERVICES = ("metrics", "notify", "catalog", "enrich", "ingest")
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as rx:
+        yield rx
+
+
+@pytest.fixture(scope="module")
+def pipeline(stack: StackEndpoints, receiver: WebhookReceiver) -> Iterator[dict[str, Any]]:
+    env = {
+        **stack.service_env(),
+        "BOI_ADMIN_TOKEN": secrets.token_urlsafe(16),
+        "BOI_WEBHOOK_SECRET": secrets.token_urlsafe(16),
+        "BOI_WEBHOOK_URLS": receiver.url,
+        "BOI_INGEST_INTERVAL_SECONDS": "0",
+        "BOI_MONGO_DATABASE": "",
+    }
+    running = {name: ServiceProcess(name, env) for name in SERVICES}
+    try:
+        for svc in running.values():
+            svc.start()
+        yield {"env": env, **running}
+    finally:
+        for svc in running.values():
+            svc.stop()
+
+
+def _ingest(pipeline: dict[str, Any], feed: Path) -> dict[str, Any]:
+    response = httpx.post(
+        f"{pipeline['ingest'].url}/api/ingest/run",
+        json={"sources": [str(feed)]},
+        headers={"Authorization": f"Bearer {pipeline['env']['BOI_ADMIN_TOKEN']}"},
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    reports: list[dict[str, Any]] = response.json()["reports"]
+    return reports[0]
+
+
+async def test_real_feed_flows_through_all_five_services(
+    stack: StackEndpoints, shared_data: Path, pipeline: dict[str, Any], receiver: WebhookReceiver
+) -> None:
+    feed = shared_data / FEED
+    entries = feedparser.parse(feed.read_bytes()).entries
+    titles = {e.title for e in entries}
+    assert len(entries) == 20
+
+    first = _ingest(pipeline, feed)
+    assert first["new"] == len(entries), first
+
+    catalog = MongoClient(stack.mongo_url)["catalog"]["calls"]
+
+    def all_stored() -> list[dict[str, Any]]:
+        docs = list(catalog.find({"title": {"$in": list(titles)}}))
+        return docs if len(docs) == len(entries) else []
+
+    docs = await eventually(all_stored, timeout=120)
+    call_ids = [d["_id"] for d in docs]
+
+    # searchable through the catalog API, with the enriched fields
+    site = pipeline["catalog"].url
+    for doc in docs[:5]:
+        found = httpx.get(f"{site}/api/calls/{doc['_id']}", timeout=10)
+        assert found.status_code == 200
+        body = found.json()
+        assert body["title"] and body["summary"]
+        assert "call_type" in body and "colombia_eligible" in body
+    scholarships = httpx.get(f"{site}/api/calls", params={"q": "scholarship", "limit": 50}, timeout=10)
+    assert scholarships.status_code == 200
+    hit_ids = {h["call_id"] for h in scholarships.json()["hits"]}
+    assert hit_ids & set(call_ids)
+
+    # ingesting the same feed again stores nothing twice and emits nothing new
+    second = _ingest(pipeline, feed)
+    assert second["new"] == 0 and second["unchanged"] == len(entries), second
+    assert catalog.count_documents({"_id": {"$in": call_ids}}) == len(entries)
+    assert catalog.count_documents({"url": {"$in": [d["url"] for d in docs]}}) == len(entries)
+
+    # every call reached the partner webhook exactly once, signed
+    def delivered() -> list[dict[str, Any]]:
+        mine = [r for r in receiver.requests if r["json"].get("call_id") in call_ids]
+        return mine if len({r["json"]["call_id"] for r in mine}) == len(entries) else []
+
+    deliveries = await eventually(delivered, timeout=120)
+    secret = pipeline["env"]["BOI_WEBHOOK_SECRET"]
+    for request in deliveries:
+        headers = request["headers"]
+        assert verify(secret, request["body"], headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER])
+    assert len({r["json"]["event_id"] for r in deliveries}) == len(entries)
+
+    # impressions of the search results shown above are counted per call
+    shown = next(iter(hit_ids & set(call_ids)))
+    metrics = pipeline["metrics"].url
+
+    def counted() -> dict[str, Any] | None:
+        r = httpx.get(f"{metrics}/api/metrics/calls/{shown}", timeout=5)
+        return r.json() if r.status_code == 200 and r.json().get("total", 0) >= 1 else None
+
+    counts = await eventually(counted, timeout=60)
+    assert counts["by_kind"]["search_result"] >= 1
