@@ -3,9 +3,8 @@
 from collections.abc import Mapping
 from typing import Protocol
 
-from boi_shared.events import CallPublished
-
 from boi_notify.domain.delivery import DeliveryResult
+from boi_shared.events import CallPublished
 
 
 class DeliveryLog(Protocol):

@@ -15,8 +15,6 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from boi_shared.events import CallPublished
-
 from boi_notify.domain.delivery import (
     DeliveryResult,
     DeliveryStatus,
@@ -28,6 +26,7 @@ from boi_notify.domain.delivery import (
 )
 from boi_notify.domain.signing import signed_headers
 from boi_notify.ports import DeliveryLog, WebhookSender
+from boi_shared.events import CallPublished
 
 log = logging.getLogger("boi.notify")
 
@@ -71,8 +70,13 @@ class WebhookNotifier:
         a delivery-log failure (MongoDB down) raises, so the message is retried and nothing is lost.
         """
         body = event.model_dump_json().encode("utf-8")
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(self._deliver(event, body, url)) for url in self.endpoints]
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self._deliver(event, body, url)) for url in self.endpoints]
+        except ExceptionGroup as failed:
+            # The error policy classifies one exception (MongoDB down → transient, retried); a group would
+            # be "unknown" and end on the DLQ. The first error is the one that cancelled the others.
+            raise failed.exceptions[0] from failed
         return [result for task in tasks if (result := task.result()) is not None]
 
     async def _deliver(self, event: CallPublished, body: bytes, url: str) -> DeliveryResult | None:
@@ -85,9 +89,11 @@ class WebhookNotifier:
         if result.delivered:
             log.info("delivered", extra={**_extra(event, url), "attempts": result.attempts})
         else:
-            log.warning("delivery failed: %s", result.error,
-                        extra={**_extra(event, url), "attempts": result.attempts,
-                               "http_status": result.http_status})
+            log.warning(
+                "delivery failed: %s",
+                result.error,
+                extra={**_extra(event, url), "attempts": result.attempts, "http_status": result.http_status},
+            )
         return result
 
     async def _send(self, event: CallPublished, body: bytes, url: str) -> DeliveryResult:
@@ -101,7 +107,11 @@ class WebhookNotifier:
 
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.retry.attempts),
-            wait=wait_exponential_jitter(self.retry.initial_seconds, self.retry.max_seconds),
+            wait=wait_exponential_jitter(
+                multiplier=self.retry.initial_seconds,
+                max=self.retry.max_seconds,
+                jitter=self.retry.initial_seconds,
+            ),
             retry=retry_if_exception_type(_TryAgain),
             reraise=True,
         )

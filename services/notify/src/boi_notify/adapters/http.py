@@ -9,23 +9,24 @@ from boi_notify.domain.delivery import EndpointUnreachable
 USER_AGENT = "BOI-notify/1 (+calls.published.v1 webhooks)"
 
 
+def webhook_client(timeout_seconds: float) -> httpx.AsyncClient:
+    """A client for partner endpoints: one timeout for connect, write and read; redirects not followed."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_seconds),
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
 class HttpxWebhookSender:
     """`WebhookSender` on a shared `httpx.AsyncClient` (connection pooling across deliveries)."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    @staticmethod
-    def client(timeout_seconds: float) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_seconds),
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
-        )
-
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         try:
             response = await self.client.post(url, content=body, headers=dict(headers))
-        except httpx.TransportError as exc:  # connect/read/write errors and every timeout
+        except httpx.RequestError as exc:  # connection errors, every timeout, undecodable answers
             raise EndpointUnreachable(f"{type(exc).__name__}: {exc}"[:500]) from exc
         return response.status_code

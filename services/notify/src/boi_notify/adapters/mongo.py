@@ -6,9 +6,8 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from boi_shared.events import CallPublished
-
 from boi_notify.domain.delivery import DeliveryResult, DeliveryStatus
+from boi_shared.events import CallPublished
 
 DELIVERIES = "deliveries"
 

@@ -8,7 +8,7 @@ from enum import Enum, StrEnum
 
 
 class EndpointUnreachable(Exception):
-    """The endpoint did not answer: connection refused or reset, DNS failure, timeout."""
+    """No usable answer: connection refused or reset, DNS failure, timeout, undecodable response."""
 
 
 class Verdict(Enum):

@@ -1,0 +1,1 @@
+"""Adapters of the catalog's ports, named after their technology."""

@@ -1,0 +1,91 @@
+"""Composition root of the catalog service: `uvicorn --factory boi_catalog.app:create_app`."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import meilisearch.errors
+import pymongo.errors
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+from boi_catalog import SERVICE, handlers
+from boi_catalog.adapters.impressions import KafkaImpressionSink
+from boi_catalog.adapters.meili import MeiliSearchIndex
+from boi_catalog.adapters.mongo import MongoCallRepository
+from boi_catalog.settings import Settings
+from boi_catalog.web import WebContext, mount
+from boi_shared.errors import TransientError
+from boi_shared.kafka import create_broker
+from boi_shared.logging import configure_logging
+from boi_shared.service import asyncapi_document, service_app
+
+DESCRIPTION = (
+    "Keeps the calls of record and their search index, serves the public site and API "
+    "(calls.enriched.v1 → calls.published.v1, impressions → metrics.impressions.v1)."
+)
+# MongoDB or Meilisearch down: retry the message with backoff, never dead-letter it.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    TransientError,
+    pymongo.errors.ConnectionFailure,
+    meilisearch.errors.MeilisearchCommunicationError,
+    meilisearch.errors.MeilisearchTimeoutError,
+    httpx.TransportError,
+)
+log = logging.getLogger("boi.catalog")
+
+
+def build_broker(
+    settings: Settings, repository: MongoCallRepository, index: MeiliSearchIndex
+) -> tuple[KafkaBroker, KafkaImpressionSink]:
+    """The broker with every subscriber and publisher (so AsyncAPI lists them all), and the sink the
+    site and API report impressions to."""
+    broker = create_broker(SERVICE, settings, extra_transient=TRANSIENT)
+    handlers.register(broker, repository, index, settings.public_base_url)
+    return broker, KafkaImpressionSink(handlers.impressions_publisher(broker))
+
+
+def _adapters(settings: Settings) -> tuple[MongoCallRepository, MeiliSearchIndex]:
+    # Constructing them does no I/O; they connect inside the app's lifespan.
+    repository = MongoCallRepository(settings.mongo_url.get_secret_value(), settings.database_name(SERVICE))
+    index = MeiliSearchIndex(
+        settings.meili_url, settings.meili_master_key.get_secret_value(), settings.meili_index
+    )
+    return repository, index
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(SERVICE, settings.log_level)
+    # httpx logs every request at INFO: one line per search is noise on the hot path.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    repository, index = _adapters(settings)
+    broker, impressions = build_broker(settings, repository, index)
+
+    @asynccontextmanager
+    async def resources() -> AsyncIterator[None]:
+        try:
+            await index.apply_settings()
+            log.info("index %s settings applied", settings.meili_index)
+            yield
+        finally:
+            await index.close()
+            await repository.close()
+
+    app = service_app(
+        service=SERVICE,
+        broker=broker,
+        checks={"mongodb": repository.ping, "meilisearch": index.health},
+        resources=resources,
+        description=DESCRIPTION,
+    )
+    mount(app, WebContext(repository, index, impressions, settings.public_base_url))
+    return app
+
+
+def asyncapi() -> dict[str, Any]:
+    settings = Settings(kafka_bootstrap_servers="kafka:9092")
+    broker, _ = build_broker(settings, *_adapters(settings))
+    return asyncapi_document(broker, SERVICE, DESCRIPTION)

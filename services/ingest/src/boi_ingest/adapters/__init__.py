@@ -1,0 +1,1 @@
+"""Adapters of the ingest service, named after their technology: HTTP/file fetching, MongoDB state."""

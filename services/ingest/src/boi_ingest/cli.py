@@ -1,0 +1,58 @@
+"""`boi ingest …`: operator commands of the ingest service (a plugin of the `boi` command)."""
+
+import asyncio
+import json
+import logging
+import sys
+
+import typer
+
+from boi_ingest.app import build_broker
+from boi_ingest.runtime import Ingestor
+from boi_ingest.service import IngestReport
+from boi_ingest.settings import Settings
+
+app = typer.Typer(
+    help="Ingest: fetch feeds and emit new or changed calls to calls.raw.v1.", no_args_is_help=True
+)
+
+
+@app.callback()
+def main() -> None:
+    """Ingest: fetch feeds and emit new or changed calls to calls.raw.v1."""
+
+
+async def _run_once(locations: list[str]) -> list[IngestReport]:
+    settings = Settings()
+    broker, publish = build_broker(settings)
+    await broker.connect()
+    try:
+        async with Ingestor(settings, publish).open() as ingestor:
+            return await ingestor.run(locations)
+    finally:
+        await broker.stop()
+
+
+@app.command("run")
+def run(
+    sources: list[str] = typer.Argument(..., help="Feed files or http(s) URLs", show_default=False),
+) -> None:
+    """Ingest the given feeds once against the configured Kafka and MongoDB; print the reports as JSON.
+
+    Exits with 1 when a source had errors.
+    """
+    # stdout carries the JSON report; logs go to stderr.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    try:
+        reports = asyncio.run(_run_once(sources))
+    except Exception as exc:
+        typer.secho(
+            f"error: {type(exc).__name__}: {exc} — is the stack up? Check "
+            "BOI_KAFKA_BOOTSTRAP_SERVERS and BOI_MONGO_URL.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(2) from exc
+    typer.echo(json.dumps([r.model_dump(mode="json") for r in reports], indent=2, ensure_ascii=False))
+    if any(r.errors for r in reports):
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Adapters of the metrics service, named after their technology."""

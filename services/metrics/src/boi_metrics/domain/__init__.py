@@ -1,0 +1,1 @@
+"""Pure metrics logic: what one impression adds to a call's counts. No I/O."""

@@ -1,0 +1,126 @@
+"""The catalog's adapters against the real engines: version-guarded upserts on the MongoDB protocol,
+index settings and synonyms in Meilisearch, and outages surfacing as transient errors."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import meilisearch
+import pytest
+from pymongo import MongoClient
+
+from boi_catalog.adapters.meili import MeiliSearchIndex
+from boi_catalog.adapters.mongo import MongoCallRepository
+from boi_catalog.domain.call import CatalogCall
+from boi_catalog.domain.search import public_filter, search_document
+from boi_devtools.stack.process import free_port
+from boi_shared.errors import TransientError
+from tests.support.stack import StackEndpoints
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def _call(call_id: str, version: int, title: str, call_type: str = "beca") -> CatalogCall:
+    return CatalogCall(
+        call_id=call_id,
+        version=version,
+        status="publicada",
+        url=f"https://example.org/{call_id}",
+        title=title,
+        summary="Resumen.",
+        text="Texto de la convocatoria.",
+        call_type=call_type,
+        deadline="2031-01-31",
+        colombia_eligible="si",
+        funder="Fundación Ejemplo",
+        language="es",
+        sources=[],
+        content_hash=f"h{version}",
+        enrichment={"deadline_tz": "America/Bogota"},
+        published_at=NOW,
+        updated_at=NOW,
+        change="published" if version == 1 else "updated",
+        changed_fields=[],
+    )
+
+
+@pytest.fixture
+async def repository(stack: StackEndpoints) -> AsyncIterator[MongoCallRepository]:
+    database = f"catalog_test_{uuid.uuid4().hex[:8]}"
+    repo = MongoCallRepository(stack.mongo_url, database)
+    yield repo
+    await repo.close()
+    with MongoClient(stack.mongo_url) as client:
+        client.drop_database(database)
+
+
+@pytest.fixture
+async def index(stack: StackEndpoints) -> AsyncIterator[MeiliSearchIndex]:
+    uid = f"calls_test_{uuid.uuid4().hex[:8]}"
+    idx = MeiliSearchIndex(stack.meili_url, stack.meili_master_key, uid)
+    await idx.apply_settings()
+    yield idx
+    await idx.close()
+    meilisearch.Client(stack.meili_url, stack.meili_master_key).delete_index(uid)
+
+
+async def test_upsert_outcomes_never_let_an_older_version_win(repository: MongoCallRepository) -> None:
+    assert await repository.ping()
+    assert await repository.upsert(_call("c-a", 2, "v2")) == "new"
+    assert await repository.upsert(_call("c-a", 2, "v2")) == "same"
+    assert await repository.upsert(_call("c-a", 1, "v1")) == "stale"
+    assert await repository.upsert(_call("c-a", 3, "v3")) == "updated"
+    assert await repository.upsert(_call("c-a", 2, "v2")) == "stale"
+    stored = await repository.get("c-a")
+    assert stored is not None and (stored.version, stored.title) == (3, "v3")
+    assert stored.published_at == NOW  # round-trips as an aware datetime
+    assert await repository.get("c-missing") is None
+
+
+async def test_index_settings_filters_and_synonyms(index: MeiliSearchIndex) -> None:
+    await index.apply_settings()  # idempotent
+    await index.index(
+        [
+            search_document(_call("c-1", 1, "Beca para artistas")),
+            search_document(_call("c-2", 1, "Premio de periodismo", call_type="premio")),
+            search_document(_call("c-3", 1, "Beca retirada").model_copy(update={"status": "retirada"})),
+        ]
+    )
+    english = await index.search("scholarship", filter=public_filter(), limit=10, offset=0)
+    assert [h["id"] for h in english.hits] == ["c-1"]
+    assert set(english.hits[0]) <= {
+        "id",
+        "title",
+        "summary",
+        "call_type",
+        "deadline",
+        "colombia_eligible",
+        "url",
+    }
+    award = await index.search("award", filter=public_filter(), limit=10, offset=0)
+    assert [h["id"] for h in award.hits] == ["c-2"]
+    typo = await index.search("periodsmo", filter=public_filter(), limit=10, offset=0)
+    assert [h["id"] for h in typo.hits] == ["c-2"]
+    browse = await index.search("", filter=public_filter(), limit=10, offset=0, sort=["deadline_ts:asc"])
+    assert {h["id"] for h in browse.hits} == {"c-1", "c-2"} and browse.total == 2
+    assert await index.health()
+
+
+async def test_unreachable_engines_are_transient_errors() -> None:
+    port = free_port()
+    repo = MongoCallRepository(f"mongodb://127.0.0.1:{port}/", "catalog", timeout_ms=300)
+    idx = MeiliSearchIndex(f"http://127.0.0.1:{port}", "key", "calls", timeout=1)
+    try:
+        with pytest.raises(TransientError):
+            await repo.get("c-a")
+        with pytest.raises(TransientError):
+            await repo.upsert(_call("c-a", 1, "v1"))
+        with pytest.raises(TransientError):
+            await idx.search("beca", filter=public_filter(), limit=1, offset=0)
+        with pytest.raises(TransientError):
+            await idx.index([search_document(_call("c-a", 1, "v1"))])
+        with pytest.raises(TransientError):
+            await idx.apply_settings(wait_seconds=0)
+    finally:
+        await idx.close()
+        await repo.close()
