@@ -25,8 +25,8 @@ def main() -> None:
 async def _run_once(locations: list[str]) -> list[IngestReport]:
     settings = Settings()
     broker, publish = build_broker(settings)
-    await broker.connect()
     try:
+        await broker.connect()
         async with Ingestor(settings, publish).open() as ingestor:
             return await ingestor.run(locations)
     finally:
@@ -39,16 +39,16 @@ def run(
 ) -> None:
     """Ingest the given feeds once against the configured Kafka and MongoDB; print the reports as JSON.
 
-    Exits with 1 when a source had errors.
+    Exits with 1 when a source had errors, 2 when Kafka cannot be reached.
     """
     # stdout carries the JSON report; logs go to stderr.
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     try:
         reports = asyncio.run(_run_once(sources))
     except Exception as exc:
+        detail = str(exc) if str(exc).startswith(type(exc).__name__) else f"{type(exc).__name__}: {exc}"
         typer.secho(
-            f"error: {type(exc).__name__}: {exc} — is the stack up? Check "
-            "BOI_KAFKA_BOOTSTRAP_SERVERS and BOI_MONGO_URL.",
+            f"error: {detail} — is the stack up? Check BOI_KAFKA_BOOTSTRAP_SERVERS and BOI_MONGO_URL.",
             fg=typer.colors.RED,
             err=True,
         )
