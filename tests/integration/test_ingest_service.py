@@ -59,6 +59,18 @@ def emitted_since(ids: set[str], since: datetime) -> Callable[[dict[str, Any]], 
     return predicate
 
 
+def from_fixture_since(since: datetime) -> Callable[[dict[str, Any]], bool]:
+    """Events of the constructed feed emitted after `since`."""
+
+    def predicate(value: dict[str, Any]) -> bool:
+        return (
+            emitted_since({value.get("call_id")}, since)(value)
+            and value["call"]["sources"][0]["source_id"] == f"file:{FIXTURE.name}"
+        )
+
+    return predicate
+
+
 async def read_to_end(bootstrap: str, predicate: Callable[[dict[str, Any]], bool]) -> list[dict]:
     """Every matching value on the topic up to its current end offsets (no waiting for more)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
@@ -85,6 +97,10 @@ async def item_docs(stack: StackEndpoints, database: str) -> list[dict[str, Any]
         return await client[database]["items"].find({}).to_list(None)
     finally:
         await client.close()
+
+
+async def _count_is(stack: StackEndpoints, database: str, n: int) -> bool:
+    return len(await item_docs(stack, database)) == n
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +181,37 @@ async def test_real_atom_feed_is_emitted_once_then_unchanged(
     assert await read_to_end(stack.kafka_bootstrap, emitted_since(ids, second_started)) == []
 
 
+def write_feed(path: Path, items: list[tuple[str, str, str]]) -> None:
+    """A small RSS feed written by the test (constructed, not real data)."""
+    body = "".join(
+        f"<item><title>{t}</title><link>{u}</link><description>{d}</description></item>" for t, u, d in items
+    )
+    path.write_text(f'<rss version="2.0"><channel><title>t</title>{body}</channel></rss>', encoding="utf-8")
+
+
+async def test_changed_content_emits_the_next_version(
+    stack: StackEndpoints, ingest: ServiceProcess, database: str, tmp_path: Path
+) -> None:
+    base = f"https://example.org/{uuid.uuid4().hex}"
+    feed = tmp_path / "cambios.xml"
+    write_feed(feed, [("Beca", f"{base}/beca", "Cierra en marzo."), ("Premio", f"{base}/premio", "Abierto.")])
+    assert (await run(ingest, [str(feed)])).json()["reports"][0]["new"] == 2
+    beca = call_id_for(f"{base}/beca")
+
+    started = datetime.now(UTC)
+    write_feed(
+        feed,
+        [("Beca", f"{base}/beca?utm_source=x", "Cierra en abril."), ("Premio", f"{base}/premio", "Abierto.")],
+    )
+    [report] = (await run(ingest, [str(feed)])).json()["reports"]
+    assert (report["new"], report["updated"], report["unchanged"]) == (0, 1, 1)
+    [event] = await collect(stack.kafka_bootstrap, TOPIC, emitted_since({beca}, started))
+    assert (event["version"], event["call"]["text"]) == (2, "Cierra en abril.")
+    assert event["event_id"] == str(event_id_for("ingested", beca, 2))
+    docs = {d["_id"]: d["version"] for d in await item_docs(stack, database)}
+    assert docs[beca] == 2 and docs[call_id_for(f"{base}/premio")] == 1
+
+
 async def test_bad_sources_are_reported_and_good_ones_still_ingested(
     stack: StackEndpoints, ingest: ServiceProcess, shared_data: Path, tmp_path: Path
 ) -> None:
@@ -176,15 +223,7 @@ async def test_bad_sources_are_reported_and_good_ones_still_ingested(
     assert missing["errors"][0].startswith("no such file:")
     assert bomb["errors"][0].startswith("refused: the document declares XML entities")
     assert (good["new"], good["skipped"], good["errors"]) == (FIXTURE_NEW, 5, [])
-    events = await collect(
-        stack.kafka_bootstrap,
-        TOPIC,
-        lambda v: (
-            emitted_since({v.get("call_id")}, started)(v)
-            and v["call"]["sources"][0]["source_id"] == f"file:{FIXTURE.name}"
-        ),
-        expected=FIXTURE_NEW,
-    )
+    events = await collect(stack.kafka_bootstrap, TOPIC, from_fixture_since(started), expected=FIXTURE_NEW)
     assert {e["call"]["language"] for e in events} == {"es"}
 
 
@@ -204,18 +243,7 @@ async def test_schedule_runs_configured_sources_on_start_and_stops_cleanly(
         },
     ).start()
     try:
-        fixture_ids = set()
-
-        def from_fixture(v: dict[str, Any]) -> bool:
-            ok = (
-                emitted_since({v.get("call_id")}, started)(v)
-                and v["call"]["sources"][0]["source_id"] == f"file:{FIXTURE.name}"
-            )
-            if ok:
-                fixture_ids.add(v["call_id"])
-            return ok
-
-        await collect(stack.kafka_bootstrap, TOPIC, from_fixture, expected=FIXTURE_NEW)
+        await collect(stack.kafka_bootstrap, TOPIC, from_fixture_since(started), expected=FIXTURE_NEW)
         await eventually(lambda: _count_is(stack, database, FIXTURE_NEW))
         assert (await run(svc, [str(FIXTURE)])).status_code == 503  # no token configured
     finally:
@@ -224,10 +252,6 @@ async def test_schedule_runs_configured_sources_on_start_and_stops_cleanly(
     log = svc.log_file.read_text()
     assert "Application shutdown complete." in log
     assert "Traceback" not in log and '"level": "ERROR"' not in log
-
-
-async def _count_is(stack: StackEndpoints, database: str, n: int) -> bool:
-    return len(await item_docs(stack, database)) == n
 
 
 async def boi_ingest_run(*sources: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -253,8 +277,8 @@ async def test_boi_ingest_run_command(stack: StackEndpoints) -> None:
     [report] = json.loads(done.stdout)
     assert (report["source_id"], report["new"], report["errors"]) == (f"file:{FIXTURE.name}", FIXTURE_NEW, [])
     assert len(await item_docs(stack, database)) == FIXTURE_NEW
+    await collect(stack.kafka_bootstrap, TOPIC, from_fixture_since(started), expected=FIXTURE_NEW)
 
     failed = await boi_ingest_run("/nonexistent/feed.xml", env=env)
     assert failed.returncode == 1
     assert json.loads(failed.stdout)[0]["errors"][0].startswith("no such file")
-    assert started < datetime.now(UTC)

@@ -1,5 +1,6 @@
 """Use cases of the ingest service: ingest a source, emitting one CallIngested per new content version."""
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -112,7 +113,10 @@ async def ingest_source(source: Source, fetcher: Fetcher, store: ItemStore, publ
     report = IngestReport(source=source.location, source_id=source.source_id)
     try:
         document = await fetcher.fetch(source.location)
-        feed = parse_feed(document.content, base_url=document.base_url, content_type=document.content_type)
+        # CPU-bound on big feeds: off the event loop, so health probes and requests stay responsive.
+        feed = await asyncio.to_thread(
+            parse_feed, document.content, base_url=document.base_url, content_type=document.content_type
+        )
     except SourceError as exc:
         report.errors.append(str(exc))
         log.warning("source failed: %s", exc, extra={"source_id": source.source_id})
