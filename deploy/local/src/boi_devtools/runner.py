@@ -87,17 +87,20 @@ def _wait_ready(svc: RunningService, timeout: float = 90.0) -> None:
     raise StackError(f"{svc.name} not ready after {timeout:.0f}s; see {svc.log}")
 
 
-def _wait_searchable(site: str, timeout: float = 120.0) -> int:
+def _wait_searchable(site: str, timeout: float = 120.0, settle: float = 5.0) -> int:
+    """Wait until calls are searchable and their count has stopped growing for `settle` seconds."""
     deadline = time.monotonic() + timeout
-    total = 0
+    total, changed_at = 0, time.monotonic()
     while time.monotonic() < deadline:
         try:
-            total = int(httpx.get(f"{site}/api/calls", timeout=5).json().get("total", 0))
+            now_total = int(httpx.get(f"{site}/api/calls", timeout=5).json().get("total", 0))
         except (httpx.HTTPError, ValueError):
-            total = 0
-        if total:
+            now_total = total
+        if now_total != total:
+            total, changed_at = now_total, time.monotonic()
+        elif total and time.monotonic() - changed_at >= settle:
             return total
-        time.sleep(1)
+        time.sleep(0.5)
     return total
 
 

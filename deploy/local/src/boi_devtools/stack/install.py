@@ -39,9 +39,7 @@ def _require(tool: str) -> str:
 
 
 def _run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run(
-        argv, cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise InstallError(f"{' '.join(argv[:3])} … failed (exit {proc.returncode}):\n{tail}")
