@@ -6,7 +6,7 @@ UV_BOOTSTRAP := $(BOI_CACHE)/uv-$(UV_VERSION)/bin/uv
 UV ?= $(shell command -v uv 2>/dev/null || echo $(UV_BOOTSTRAP))
 PYTEST_ARGS ?=
 # Use the system certificate store (corporate proxies, custom CAs), like pip and npm do.
-export UV_NATIVE_TLS ?= 1
+export UV_SYSTEM_CERTS ?= 1
 
 .PHONY: setup run test bench lint schemas stack-up stack-down stack-status
 
