@@ -37,9 +37,7 @@ def test_mongodb_endpoint_is_ferretdb_or_mongodb(stack: StackEndpoints) -> None:
 
 
 def test_meilisearch_version_is_pinned(stack: StackEndpoints) -> None:
-    r = httpx.get(
-        f"{stack.meili_url}/version", headers={"Authorization": f"Bearer {stack.meili_master_key}"}
-    )
+    r = httpx.get(f"{stack.meili_url}/version", headers={"Authorization": f"Bearer {stack.meili_master_key}"})
     assert r.status_code == 200
     assert r.json()["pkgVersion"] == "1.21.0"
     assert httpx.get(f"{stack.meili_url}/version").status_code == 401  # the master key is enforced
@@ -53,7 +51,5 @@ async def test_topics_exist_with_declared_partitions(stack: StackEndpoints) -> N
         cluster = await admin.describe_cluster()
     finally:
         await admin.close()
-    assert {d["topic"]: len(d["partitions"]) for d in described} == {
-        t.name: t.partitions for t in ALL_TOPICS
-    }
+    assert {d["topic"]: len(d["partitions"]) for d in described} == {t.name: t.partitions for t in ALL_TOPICS}
     assert cluster["controller_id"] == 1 or stack.kind != "native"

@@ -9,9 +9,7 @@ from boi_devtools.stack.config import StackConfig
 
 
 @pytest.mark.parametrize("tool", ["java", "mvn", "go", "npm"])
-def test_missing_prerequisite_says_what_to_install(
-    tool: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_missing_prerequisite_says_what_to_install(tool: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(install.InstallError) as err:
         install._require(tool)
@@ -24,7 +22,7 @@ def test_missing_go_stops_ferretdb_install_with_the_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(install.InstallError, match="Go 1.22"):
+    with pytest.raises(install.InstallError, match=r"Go 1\.22"):
         install.install_ferretdb(StackConfig(cache_dir=tmp_path, data_dir=tmp_path / "data"))
 
 
