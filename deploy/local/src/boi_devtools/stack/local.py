@@ -74,7 +74,14 @@ class LocalStack:
                 data.mkdir(parents=True, exist_ok=True)
                 cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
                 proc = subprocess.run(
-                    [*java_argv, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)],
+                    [
+                        *java_argv,
+                        "kafka.tools.StorageTool",
+                        "format",
+                        f"--cluster-id={cluster_id}",
+                        "-c",
+                        str(props),
+                    ],
                     capture_output=True,
                     text=True,
                     check=False,
