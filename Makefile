@@ -8,17 +8,19 @@ PYTEST_ARGS ?=
 # Use the system certificate store (corporate proxies, custom CAs), like pip and npm do.
 export UV_SYSTEM_CERTS ?= 1
 
-.PHONY: setup run test bench lint schemas stack-up stack-down stack-status
+.PHONY: setup run test bench eval-enrich lint schemas stack-up stack-down stack-status
 
 $(UV_BOOTSTRAP):
 	@echo "installing uv $(UV_VERSION) into $(BOI_CACHE) (PyPI)…"
 	python3 -m venv $(BOI_CACHE)/uv-$(UV_VERSION)
 	$(BOI_CACHE)/uv-$(UV_VERSION)/bin/pip install -q uv==$(UV_VERSION)
 
-## setup: install what is missing (uv, the Python environment, Kafka/FerretDB/Meilisearch into ~/.cache/boi)
+## setup: install what is missing (uv, the Python environment, Kafka/FerretDB/Meilisearch into ~/.cache/boi,
+## and Debian's chromium for the browser tests when run as root)
 setup: $(if $(shell command -v uv 2>/dev/null),,$(UV_BOOTSTRAP))
 	$(UV) sync --frozen
 	$(UV) run boi stack install
+	deploy/local/scripts/ensure-chromium.sh
 
 ## run: the stack, all five services and the public site with demo sources (Ctrl-C stops)
 run: setup
@@ -32,15 +34,20 @@ test: setup
 bench: setup
 	$(UV) run python -m tests.bench
 
+## eval-enrich: the offline enrichment against the labelled real calls in ../shared/data/calls, per field
+eval-enrich: setup
+	$(UV) run python services/enrich/eval/evaluate.py
+
 ## lint: ruff and mypy
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy shared/src services/*/src deploy/local/src
 
-## schemas: regenerate the checked-in JSON Schemas and AsyncAPI documents
+## schemas: regenerate the checked-in JSON Schemas, AsyncAPI documents and the catalog's OpenAPI
 schemas: setup
 	$(UV) run python -m boi_devtools.contracts
+	$(UV) run python -m boi_catalog.web.openapi
 
 stack-up: setup
 	$(UV) run boi stack up

@@ -73,6 +73,7 @@ def _enriched(
             colombia_eligible=Eligibility.SI,
             deadline=deadline,
             funder="Embajada de Japón",
+            needs_review=False,
         ),
     )
 
@@ -174,8 +175,11 @@ async def test_older_version_never_overwrites_a_newer_one(
 
     [doc] = list(calls.find({"_id": v2.call_id}))
     assert doc["version"] == 2 and doc["title"] == f"Beca {word} segunda versión"
-    [hit] = _search(catalog, q=word)["hits"]
-    assert hit["title"] == f"Beca {word} segunda versión" and hit["deadline"] == "2031-06-30"
+    # indexing follows the announcement asynchronously (batched): poll until the index caught up
+    hit = await eventually(
+        lambda: [h for h in _search(catalog, q=word)["hits"] if h["deadline"] == "2031-06-30"]
+    )
+    assert [h["title"] for h in hit] == [f"Beca {word} segunda versión"]
 
 
 async def test_malformed_enriched_message_goes_to_dlq_and_next_is_processed(

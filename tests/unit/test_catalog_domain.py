@@ -35,6 +35,7 @@ def enriched(version: int = 1, **changes: Any) -> CallEnriched:
         "deadline": date(2031, 3, 15),
         "deadline_tz": "America/Bogota",
         "funder": "Embajada de Japón",
+        "needs_review": False,
         **changes,
     }
     return CallEnriched(
@@ -88,7 +89,7 @@ def test_changed_fields_is_empty_for_identical_content() -> None:
 def test_call_published_has_an_id_that_replays_reproduce() -> None:
     call = build_catalog_call(enriched(), None, NOW)
     event = call_published(call, BASE)
-    assert event.event_id == event_id_for("published", call.call_id, 1)
+    assert event.event_id == event_id_for("published", call.call_id, 1, 0)
     assert event == call_published(call, BASE)
     assert event.change == "published" and event.version == 1
     assert event.call.public_url == f"https://boi.example.org/convocatorias/{call.call_id}"

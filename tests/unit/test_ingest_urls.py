@@ -54,3 +54,15 @@ def test_tracking_variants_of_one_call_share_its_id() -> None:
 def test_non_http_urls_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         canonical_url(bad)
+
+
+def test_every_tracking_parameter_is_removed() -> None:
+    url = (
+        "https://example.org/beca?id=7&utm_source=a&utm_medium=b&utm_campaign=c&fbclid=d&gclid=e"
+        "&mc_cid=f&mc_eid=g&_hsenc=h&_hsmi=i&ref=j&igshid=k#aplicar"
+    )
+    assert canonical_url(url) == "https://example.org/beca?id=7"
+    assert (
+        canonical_url("https://example.org/beca?referencia=1&ref=x")
+        == "https://example.org/beca?referencia=1"
+    )

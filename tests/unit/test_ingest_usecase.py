@@ -5,8 +5,10 @@ from datetime import datetime
 
 import pytest
 
+from boi_ingest.domain.dedup import Signature
 from boi_ingest.domain.errors import FetchError
-from boi_ingest.domain.model import Document, ItemState, Source
+from boi_ingest.domain.model import Document, ItemState, Source, Validators
+from boi_ingest.emitting import ItemRecord
 from boi_ingest.service import ingest_all, ingest_source
 from boi_shared.events import CallIngested
 from boi_shared.ids import event_id_for
@@ -24,7 +26,7 @@ class FakeFetcher:
     def __init__(self, documents: dict[str, bytes | Exception]) -> None:
         self.documents = documents
 
-    async def fetch(self, location: str) -> Document:
+    async def fetch(self, location: str, validators: Validators | None = None) -> Document:
         found = self.documents[location]
         if isinstance(found, Exception):
             raise found
@@ -32,16 +34,55 @@ class FakeFetcher:
 
 
 class FakeStore:
+    """The ItemStore port in memory (items, calls, signatures, fetch validators)."""
+
     def __init__(self, log: list[str]) -> None:
         self.items: dict[str, dict[str, object]] = {}
+        self.signature_docs: dict[str, Signature] = {}
+        self.fetch_state: dict[str, Validators] = {}
         self.log = log
 
     async def states(self, call_ids: Sequence[str]) -> dict[str, ItemState]:
+        found = {}
+        for i in call_ids:
+            if i in self.items:
+                doc = self.items[i]
+                event = doc.get("event")
+                sources = tuple(event.call.sources) if isinstance(event, CallIngested) else ()
+                found[i] = ItemState(
+                    str(doc["content_hash"]),
+                    int(doc["version"]),  # type: ignore[call-overload]
+                    doc.get("call_id"),  # type: ignore[arg-type]
+                    sources,
+                )
+        return found
+
+    async def record_many(self, records: Sequence[ItemRecord], seen_at: datetime) -> None:
+        for r in records:
+            self.log.append(f"record {r.item_id} v{r.version}")
+            doc = self.items.setdefault(r.item_id, {})
+            doc.update({k: v for k, v in vars(r).items() if v is not None and k != "item_id"})
+            doc["seen_at"] = seen_at
+
+    async def calls(self, call_ids: Sequence[str]) -> dict[str, CallIngested]:
         return {
-            i: ItemState(str(self.items[i]["content_hash"]), int(self.items[i]["version"]))  # type: ignore[call-overload]
+            i: self.items[i]["event"]  # type: ignore[misc]
             for i in call_ids
-            if i in self.items
+            if isinstance(self.items.get(i, {}).get("event"), CallIngested)
         }
+
+    async def signatures(self, since: datetime) -> list[Signature]:
+        return list(self.signature_docs.values())
+
+    async def add_signatures(self, signatures: Sequence[Signature], seen_at: datetime) -> None:
+        for s in signatures:
+            self.signature_docs[s.item_id] = s
+
+    async def validators(self, source_id: str) -> Validators:
+        return self.fetch_state.get(source_id, Validators())
+
+    async def save_validators(self, source_id: str, validators: Validators) -> None:
+        self.fetch_state[source_id] = validators
 
     async def record(
         self, call_id: str, *, content_hash: str, version: int, url: str, source_id: str, seen_at: datetime
@@ -156,3 +197,111 @@ async def test_skipped_entries_and_lenient_parsing_are_reported(log: list[str]) 
     assert (report.fetched, report.new, report.skipped) == (2, 1, 1)
     assert report.warnings[0].startswith("ill-formed feed read leniently")
     assert report.warnings[1] == "entry 2: no title (https://example.org/c)"
+
+
+PORTAL = "https://portal.example.net/rss"
+FULBRIGHT_A = (
+    "Becas Fulbright 2027 para maestría",
+    "https://example.org/becas/fulbright-2027",
+    "Financiado por la Comisión Fulbright Colombia. La fecha límite es el 15 de febrero de 2027.",
+)
+FULBRIGHT_B = (
+    "Convocatoria Becas Fulbright Colombia 2027 – maestrías",
+    "https://portal.example.net/c/998?utm_source=newsletter",
+    "Estudios de maestría en Estados Unidos. Cierre: 15/02/2027.",
+)
+
+
+async def test_a_near_duplicate_from_another_source_joins_the_first_call(log: list[str]) -> None:
+    store, publish = FakeStore(log), Publisher(log)
+    first = await ingest_source(
+        Source.from_location(FEED), FakeFetcher({FEED: rss(FULBRIGHT_A, B)}), store, publish
+    )
+    assert first.new == 2
+    [original] = [e for e in publish.events if "fulbright" in e.call.url]
+    assert original.call.funder_candidates == ["Comisión Fulbright Colombia"]
+    assert [c.date.isoformat() for c in original.call.deadline_candidates] == ["2027-02-15"]
+    assert original.call.language == "es"
+
+    other = Source.from_location(PORTAL)
+    second = await ingest_source(other, FakeFetcher({PORTAL: rss(FULBRIGHT_B)}), store, publish)
+    assert (second.new, second.duplicate, second.errors) == (0, 1, [])
+    merged = publish.events[-1]
+    assert (merged.call_id, merged.version) == (original.call_id, 2)
+    assert merged.call.title == FULBRIGHT_A[0]  # the first announcement's content is kept
+    assert [(s.source_id, s.item_url) for s in merged.call.sources] == [
+        (FEED, FULBRIGHT_A[1]),
+        (PORTAL, FULBRIGHT_B[1]),
+    ]
+
+    again = await ingest_source(other, FakeFetcher({PORTAL: rss(FULBRIGHT_B)}), store, publish)
+    assert (again.unchanged, again.duplicate, len(publish.events)) == (1, 0, 3)
+
+    # The first source's text changes: the next version still lists both sources.
+    edited = (FULBRIGHT_A[0], FULBRIGHT_A[1], FULBRIGHT_A[2] + " Plazo ampliado.")
+    third = await ingest_source(
+        Source.from_location(FEED), FakeFetcher({FEED: rss(edited, B)}), store, publish
+    )
+    assert third.updated == 1
+    assert publish.events[-1].version == 3 and len(publish.events[-1].call.sources) == 2
+
+
+async def test_entries_of_one_source_are_never_merged(log: list[str]) -> None:
+    # A portal listing a call again under a new URL publishes a new notice (e.g. a re-advertisement).
+    publish = Publisher(log)
+    report = await ingest_source(
+        Source.from_location(FEED),
+        FakeFetcher({FEED: rss(FULBRIGHT_A, FULBRIGHT_B)}),
+        FakeStore(log),
+        publish,
+    )
+    assert (report.new, report.duplicate) == (2, 0)
+
+
+async def test_near_duplicates_of_two_sources_in_one_run_make_one_event(log: list[str]) -> None:
+    store, publish = FakeStore(log), Publisher(log)
+    fetcher = FakeFetcher({FEED: rss(FULBRIGHT_A), PORTAL: rss(FULBRIGHT_B)})
+    reports = await ingest_all([FEED, PORTAL], fetcher, store, publish)
+    assert [(r.new, r.duplicate) for r in reports] == [(1, 0), (0, 1)]
+    assert [(e.version, len(e.call.sources)) for e in publish.events] == [(1, 1), (2, 2)]
+
+
+async def test_different_calls_are_not_merged(log: list[str]) -> None:
+    doctorado = (
+        "Becas Fulbright 2027 para doctorado",
+        "https://example.org/becas/fulbright-phd",
+        "Doctorado.",
+    )
+    edicion = ("Becas Fulbright 2026 para maestría", "https://example.org/becas/fulbright-2026", "Maestría.")
+    report = await ingest_source(
+        Source.from_location(FEED),
+        FakeFetcher({FEED: rss(FULBRIGHT_A, doctorado, edicion)}),
+        FakeStore(log),
+        Publisher(log),
+    )
+    assert (report.new, report.duplicate) == (3, 0)
+
+
+class ConditionalFetcher(FakeFetcher):
+    def __init__(self, document: bytes) -> None:
+        super().__init__({FEED: document})
+        self.asked: list[Validators | None] = []
+
+    async def fetch(self, location: str, validators: Validators | None = None) -> Document:
+        self.asked.append(validators)
+        if validators is not None and validators.etag == '"1"':
+            return Document(b"", not_modified=True, validators=validators)
+        return Document(self.documents[location], validators=Validators(etag='"1"'))  # type: ignore[arg-type]
+
+
+async def test_not_modified_emits_nothing_and_validators_wait_for_a_complete_run(log: list[str]) -> None:
+    store, source = FakeStore(log), Source.from_location(FEED)
+    fetcher = ConditionalFetcher(rss(A, B))
+    failed = await ingest_source(source, fetcher, store, Publisher(log, fail_at=0))
+    assert failed.errors and store.fetch_state == {}  # not everything emitted: ask in full next time
+    publish = Publisher(log)
+    done = await ingest_source(source, fetcher, store, publish)
+    assert (done.new, done.errors) == (2, []) and store.fetch_state[FEED] == Validators(etag='"1"')
+    again = await ingest_source(source, fetcher, store, publish)
+    assert again.not_modified and (again.fetched, again.new) == (0, 0)
+    assert fetcher.asked == [None, None, Validators(etag='"1"')] and len(publish.events) == 2

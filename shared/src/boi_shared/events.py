@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from boi_shared.ids import CallId
 from boi_shared.taxonomy import Audience, CallType, Eligibility, Modality
 
+_Date = date  # a field below is named `date`
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -36,6 +38,13 @@ class SourceRef(Model):
     item_url: str = Field(description="URL of the item as the source lists it")
 
 
+class DateCandidate(Model):
+    """A date the source states near a deadline word, with the sentence that states it (not a verdict)."""
+
+    date: _Date = Field(description="The date as stated (calendar date, no time zone)")
+    sentence: str = Field(description="The sentence of the source that states it")
+
+
 class RawCall(Model):
     """A call as fetched and normalized, before any AI."""
 
@@ -47,6 +56,16 @@ class RawCall(Model):
     content_hash: str = Field(description="SHA-256 of the normalized title and text")
     sources: list[SourceRef] = Field(min_length=1, description="Every source announcing this call")
     tags: list[str] = Field(default_factory=list, description="Default tags of the source")
+    deadline_candidates: list[DateCandidate] = Field(
+        default_factory=list,
+        description="Dates stated in sentences about a deadline (fecha límite, cierre, plazo, deadline, "
+        "closes…), in order of appearance; candidates for enrichment to confirm, never a decided deadline",
+    )
+    funder_candidates: list[str] = Field(
+        default_factory=list,
+        description="Organizations the source says fund or offer the call (financiado por, offered by, "
+        "funded by…), as stated; candidates for enrichment to confirm",
+    )
 
 
 class CallIngested(Event):

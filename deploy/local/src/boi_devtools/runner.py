@@ -122,6 +122,7 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
         "BOI_INGEST_INTERVAL_SECONDS": "900",
         "BOI_ADMIN_TOKEN": _secret(cfg, "admin-token"),
         "BOI_WEBHOOK_SECRET": _secret(cfg, "webhook-secret"),
+        "BOI_CATALOG_AUTO_PUBLISH": "true",
     }
     running: list[RunningService] = []
     try:

@@ -15,10 +15,13 @@ from boi_catalog import SERVICE, handlers
 from boi_catalog.adapters.impressions import KafkaImpressionSink
 from boi_catalog.adapters.meili import MeiliSearchIndex
 from boi_catalog.adapters.mongo import MongoCallRepository
+from boi_catalog.indexing import IndexQueue
+from boi_catalog.jobs import background, scheduled_jobs
+from boi_catalog.ports import Announce, Indexer
 from boi_catalog.settings import Settings
 from boi_catalog.web import WebContext, mount
 from boi_shared.errors import TransientError
-from boi_shared.kafka import create_broker
+from boi_shared.kafka import ErrorPolicy, create_broker
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, service_app
 
@@ -38,13 +41,23 @@ log = logging.getLogger("boi.catalog")
 
 
 def build_broker(
-    settings: Settings, repository: MongoCallRepository, index: MeiliSearchIndex
-) -> tuple[KafkaBroker, KafkaImpressionSink]:
-    """The broker with every subscriber and publisher (so AsyncAPI lists them all), and the sink the
-    site and API report impressions to."""
+    settings: Settings, repository: MongoCallRepository, indexer: Indexer
+) -> tuple[KafkaBroker, KafkaImpressionSink, Announce]:
+    """The broker with every subscriber and publisher (so AsyncAPI lists them all), the sink the
+    site and API report impressions to, and the announcer of calls.published.v1."""
     broker = create_broker(SERVICE, settings, extra_transient=TRANSIENT)
-    handlers.register(broker, repository, index, settings.public_base_url)
-    return broker, KafkaImpressionSink(handlers.impressions_publisher(broker))
+    policy = ErrorPolicy(SERVICE, settings, TRANSIENT)  # applied per record by the batch handler
+    policy.bind(broker)
+    announce = handlers.register(
+        broker,
+        policy,
+        repository,
+        indexer,
+        settings.public_base_url,
+        auto_publish=settings.catalog_auto_publish,
+        batch_size=settings.consume_batch_size,
+    )
+    return broker, KafkaImpressionSink(handlers.impressions_publisher(broker)), announce
 
 
 def _adapters(settings: Settings) -> tuple[MongoCallRepository, MeiliSearchIndex]:
@@ -62,14 +75,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # httpx logs every request at INFO: one line per search is noise on the hot path.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     repository, index = _adapters(settings)
-    broker, impressions = build_broker(settings, repository, index)
+    indexer = IndexQueue(repository, index, max_batch=settings.index_batch_size)
+    broker, impressions, announce = build_broker(settings, repository, indexer)
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
         try:
             await index.apply_settings()
             log.info("index %s settings applied", settings.meili_index)
-            yield
+            await repository.ensure_indexes()
+            async with background(scheduled_jobs(settings, repository, indexer, announce)):
+                yield
         finally:
             await index.close()
             await repository.close()
@@ -81,11 +97,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources=resources,
         description=DESCRIPTION,
     )
-    mount(app, WebContext(repository, index, impressions, settings.public_base_url))
+    mount(
+        app,
+        WebContext(
+            repository, index, impressions, settings.public_base_url, settings=settings, publish=announce
+        ),
+    )
     return app
 
 
 def asyncapi() -> dict[str, Any]:
     settings = Settings(kafka_bootstrap_servers="kafka:9092")
-    broker, _ = build_broker(settings, *_adapters(settings))
+    repository, index = _adapters(settings)
+    broker, _, _ = build_broker(settings, repository, IndexQueue(repository, index))
     return asyncapi_document(broker, SERVICE, DESCRIPTION)

@@ -1,13 +1,19 @@
-"""Ports of the catalog's use cases: where calls are stored, indexed and where impressions go."""
+"""Ports of the catalog's use cases: where calls are stored, indexed and announced, where impressions go."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from boi_catalog.domain.call import CatalogCall
-from boi_shared.events import ImpressionRecorded
+from boi_shared.events import CallPublished, ImpressionRecorded
 
 UpsertOutcome = Literal["new", "updated", "same", "stale"]
+# Announces a change of a public call on calls.published.v1 (returns once Kafka acknowledged it).
+Announce = Callable[[CallPublished], Awaitable[None]]
+
+
+class ConflictError(Exception):
+    """Another writer changed the call since it was read: read it again and retry."""
 
 
 class CallRepository(Protocol):
@@ -20,6 +26,52 @@ class CallRepository(Protocol):
         (replaced an older version), "same" (that version was already stored: a replay) or "stale"
         (a newer version is stored, nothing written)."""
         ...
+
+    async def save(self, call: CatalogCall, expected_revision: int | None) -> None:
+        """Compare-and-set: insert when `expected_revision` is None, else replace the stored call only
+        if its revision is still `expected_revision`; raise `ConflictError` otherwise."""
+        ...
+
+    async def find(
+        self, query: Mapping[str, Any], *, limit: int, offset: int = 0, sort: str = "updated_at"
+    ) -> list[CatalogCall]:
+        """Calls matching a simple equality/`$in`/`$or` query, `sort` descending."""
+        ...
+
+    async def mark_indexed(self, calls: Sequence[tuple[str, int]]) -> None:
+        """Clear `index_pending` of each (call_id, revision) still at that revision (a newer write
+        stays pending)."""
+        ...
+
+    async def get_many(self, call_ids: Sequence[str]) -> dict[str, CatalogCall]:
+        """The stored calls among `call_ids`, by id (one round trip)."""
+        ...
+
+    async def insert_many(self, calls: Sequence[CatalogCall]) -> set[str]:
+        """Insert calls not stored yet (one round trip); returns the ids inserted."""
+        ...
+
+    def scan(self, batch_size: int) -> AsyncIterator[list[CatalogCall]]:
+        """Every call, in `_id` order, in batches (reindexing)."""
+        ...
+
+    async def pending(self, *, limit: int) -> list[CatalogCall]:
+        """Calls whose last write is not confirmed indexed yet."""
+        ...
+
+    async def count(self, query: Mapping[str, Any]) -> int: ...
+
+    async def log(self, entry: Mapping[str, Any]) -> None:
+        """Append to the audit log (who did what to which call, when)."""
+        ...
+
+    async def audit_log(self, *, limit: int) -> list[dict[str, Any]]: ...
+
+    async def put_plan(self, kind: str, key: str, plan: Mapping[str, Any]) -> None:
+        """Store the day's plan (`kind` "day", key an ISO date) or the week's top 5 ("week")."""
+        ...
+
+    async def get_plan(self, kind: str, key: str) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -38,6 +90,13 @@ class SearchIndex(Protocol):
     async def search(
         self, query: str, *, filter: str, limit: int, offset: int, sort: list[str] | None = None
     ) -> IndexHits: ...
+
+
+class Indexer(Protocol):
+    """Makes stored calls searchable soon, without ever blocking a caller on the search engine: calls
+    stay `index_pending` in the repository until their index write succeeded."""
+
+    async def submit(self, calls: Sequence[CatalogCall]) -> None: ...
 
 
 class ImpressionSink(Protocol):

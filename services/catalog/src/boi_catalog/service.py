@@ -5,14 +5,9 @@ from datetime import UTC, datetime
 
 from boi_catalog.domain.call import VISIBLE_STATUSES, CatalogCall, build_catalog_call
 from boi_catalog.domain.public import call_published
-from boi_catalog.domain.search import (
-    SearchPage,
-    public_filter,
-    search_document,
-    search_page,
-    sort_for,
-)
-from boi_catalog.ports import CallRepository, SearchIndex
+from boi_catalog.domain.search import SearchPage, public_filter, search_page, sort_for
+from boi_catalog.ports import CallRepository, Indexer, SearchIndex
+from boi_catalog.writes import announce_if_public, write_call
 from boi_shared.events import CallEnriched, CallPublished
 from boi_shared.taxonomy import CallType
 
@@ -22,31 +17,40 @@ log = logging.getLogger("boi.catalog")
 async def publish_enriched(
     event: CallEnriched,
     repository: CallRepository,
-    index: SearchIndex,
+    indexer: Indexer,
     public_base_url: str,
     now: datetime | None = None,
+    *,
+    auto_publish: bool = False,
 ) -> CallPublished | None:
-    """Store an enriched call version, make it searchable, and return the change to announce.
+    """Store an enriched call version, queue it for indexing, and return the change to announce (None
+    while it is not public).
 
     Idempotent: an older version never overwrites a newer one (None is returned), and a replay of the
-    stored version re-does the index write and re-emits the very same event (same id and content).
+    stored version re-queues the stored call and re-emits the very same event (same id and content).
+    A call that needs review enters `en_revision`; fields a curator edited keep the curator's value.
     """
     extra = {"call_id": event.call_id, "version": event.version}
-    previous = await repository.get(event.call_id)
-    if previous is not None and previous.version > event.version:
-        log.info("stale version ignored (stored %d)", previous.version, extra=extra)
+    stale = False
+
+    def step(previous: CatalogCall | None) -> CatalogCall | None:
+        nonlocal stale
+        if previous is not None and previous.version >= event.version:
+            stale = previous.version > event.version
+            return None
+        return build_catalog_call(event, previous, now or datetime.now(UTC), auto_publish=auto_publish)
+
+    call = await write_call(repository, event.call_id, step)
+    if stale:
+        log.info("stale version ignored", extra=extra)
         return None
-    if previous is not None and previous.version == event.version:
-        call = previous
-    else:
-        call = build_catalog_call(event, previous, now or datetime.now(UTC))
-    outcome = await repository.upsert(call)
-    if outcome == "stale":
-        log.info("stale version ignored (newer one stored meanwhile)", extra=extra)
-        return None
-    await index.index([search_document(call)])
-    log.info("call stored and indexed: %s", outcome, extra=extra)
-    return call_published(call, public_base_url)
+    if call is None:  # a replay of the stored version: repeat its side effects
+        call = await repository.get(event.call_id)
+        if call is None or call.version != event.version:
+            return None
+    await indexer.submit([call])
+    log.info("call stored (%s), queued for indexing", call.status, extra=extra)
+    return call_published(call, public_base_url) if call.is_public else None
 
 
 async def search_calls(
@@ -68,3 +72,38 @@ async def find_public_call(repository: CallRepository, call_id: str) -> CatalogC
     """A call the public may see, read from the source of truth."""
     call = await repository.get(call_id)
     return call if call is not None and call.status in VISIBLE_STATUSES else None
+
+
+# The curation use cases live in `curation`; re-exported so callers find every use case here.
+from boi_catalog.curation import (  # noqa: E402
+    accept_ai,
+    approve,
+    audit_log,
+    choose_top5,
+    edit_call,
+    get_call,
+    get_plan,
+    plan_day,
+    reject,
+    review_queue,
+    withdraw,
+)
+
+__all__ = [
+    "accept_ai",
+    "announce_if_public",
+    "approve",
+    "audit_log",
+    "choose_top5",
+    "edit_call",
+    "find_public_call",
+    "get_call",
+    "get_plan",
+    "plan_day",
+    "publish_enriched",
+    "reject",
+    "review_queue",
+    "search_calls",
+    "withdraw",
+    "write_call",
+]

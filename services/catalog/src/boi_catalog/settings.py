@@ -14,3 +14,54 @@ class Settings(ServiceSettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL of the public site, for call links"
     )
+    # Public surfaces (web/): browser search, rate limit, console.
+    meili_public_url: str = Field(
+        default="",
+        description="Meilisearch URL as browsers reach it (empty: same as meili_url)",
+    )
+    search_token_ttl_seconds: int = Field(
+        default=3600, ge=60, description="Lifetime of the tenant token handed to browsers"
+    )
+    api_rate_per_minute: int = Field(
+        default=120, ge=0, description="Public API requests per minute per client (0: no limit)"
+    )
+    api_rate_burst: int = Field(default=30, ge=1, description="Public API burst size per client")
+    console_users: SecretStr = Field(
+        default=SecretStr(""),
+        description="Console users, comma-separated `name:role:pbkdf2_sha256$…` (role curator or admin)",
+    )
+    session_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key signing console sessions (empty: random per process; sessions end on restart)",
+    )
+    # Core: lifecycle, indexing and scheduled jobs.
+    catalog_auto_publish: bool = Field(
+        default=False,
+        description="Publish every call as it arrives, skipping the review queue (demos, e2e tests)",
+    )
+    index_batch_size: int = Field(
+        default=5000, ge=1, description="Most documents written to Meilisearch in one task"
+    )
+    index_sweep_seconds: float = Field(
+        default=10.0, description="Interval of the sweeper re-queuing calls still pending indexing (0: off)"
+    )
+    expiry_interval_seconds: float = Field(
+        default=3600.0, description="Interval of the cierra_pronto / cerrada calendar job (0: off)"
+    )
+    link_check_interval_seconds: float = Field(
+        default=86400.0, description="Interval of the official-link health check (0: off)"
+    )
+    link_check_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one link check")
+    link_check_concurrency: int = Field(default=8, ge=1, description="Links checked at once")
+    link_check_allow_private: bool = Field(
+        default=False, description="Also check links to private/loopback addresses (tests only)"
+    )
+    browser_search_direct: bool = Field(
+        default=False,
+        description="The site script searches Meilisearch with a tenant token (default: via /api/web/calls)",
+    )
+    consume_batch_size: int = Field(
+        default=1,
+        ge=1,
+        description="calls.enriched.v1 records handled together (1: one by one; >1: batched, experimental)",
+    )

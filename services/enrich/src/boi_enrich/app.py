@@ -1,32 +1,68 @@
 """Composition root of the enrich service: `uvicorn --factory boi_enrich.app:create_app`."""
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import pymongo.errors
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from boi_enrich import SERVICE, handlers
+from boi_enrich.adapters.mongo import MongoStore
+from boi_enrich.providers.chain import ProviderChain, build_chain
 from boi_enrich.settings import Settings
 from boi_shared.kafka import create_broker
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = "Summarizes and classifies raw calls for curators (calls.raw.v1 → calls.enriched.v1)."
+# MongoDB (cache, ledger) down: retry the message with backoff, never enrich it without cost control.
+TRANSIENT: tuple[type[BaseException], ...] = (pymongo.errors.ConnectionFailure,)
+log = logging.getLogger("boi.enrich")
 
 
-def build_broker(settings: Settings) -> KafkaBroker:
-    broker = create_broker(SERVICE, settings)
-    handlers.register(broker)
+def build_broker(settings: Settings, chain: ProviderChain) -> KafkaBroker:
+    broker = create_broker(SERVICE, settings, extra_transient=TRANSIENT)
+    handlers.register(broker, chain)
     return broker
+
+
+def _store(settings: Settings) -> MongoStore:
+    # Constructing it does no I/O; the client connects on first use, inside the app's lifespan.
+    return MongoStore(settings.mongo_url.get_secret_value(), settings.database_name(SERVICE))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
-    return service_app(service=SERVICE, broker=build_broker(settings), checks={}, description=DESCRIPTION)
+    # httpx (under the openai client) logs every request at INFO: noise on the hot path.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    store = _store(settings)
+    chain = build_chain(settings, store.cache, store.ledger)
+
+    @asynccontextmanager
+    async def resources() -> AsyncIterator[None]:
+        log.info("provider chain: %s", " → ".join(chain.names))
+        try:
+            yield
+        finally:
+            await chain.close()
+            await store.close()
+
+    return service_app(
+        service=SERVICE,
+        broker=build_broker(settings, chain),
+        checks={"mongodb": store.ping},
+        resources=resources,
+        description=DESCRIPTION,
+    )
 
 
 def asyncapi() -> dict[str, Any]:
+    settings = Settings(kafka_bootstrap_servers="kafka:9092", enrich_provider="local", enrich_fallback=[])
+    store = _store(settings)
     return asyncapi_document(
-        build_broker(Settings(kafka_bootstrap_servers="kafka:9092")), SERVICE, DESCRIPTION
+        build_broker(settings, build_chain(settings, store.cache, store.ledger)), SERVICE, DESCRIPTION
     )

@@ -3,13 +3,14 @@
 from faststream.kafka import KafkaBroker
 
 from boi_enrich import SERVICE
+from boi_enrich.providers.chain import ProviderChain
 from boi_enrich.service import enrich_call
 from boi_shared.events import CallEnriched, CallIngested
 from boi_shared.kafka import SUBSCRIBER_DEFAULTS
 from boi_shared.topics import CALLS_ENRICHED, CALLS_RAW
 
 
-def register(broker: KafkaBroker) -> None:
+def register(broker: KafkaBroker, chain: ProviderChain) -> None:
     to_calls_enriched = broker.publisher(
         CALLS_ENRICHED.name, schema=CallEnriched, description=CALLS_ENRICHED.description
     )
@@ -18,5 +19,5 @@ def register(broker: KafkaBroker) -> None:
         CALLS_RAW.name, group_id=SERVICE, description=CALLS_RAW.description, **SUBSCRIBER_DEFAULTS
     )
     async def on_call_ingested(event: CallIngested) -> None:
-        enriched = enrich_call(event)
+        enriched = await enrich_call(event, chain)
         await to_calls_enriched.publish(enriched, key=event.call_id.encode())

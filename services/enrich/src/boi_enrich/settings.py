@@ -82,7 +82,9 @@ class Settings(ServiceSettings):
         return chain
 
     def openai_key(self) -> str:
-        return (self.openai_api_key.get_secret_value() or self.openai_standard_api_key.get_secret_value()).strip()
+        return (
+            self.openai_api_key.get_secret_value() or self.openai_standard_api_key.get_secret_value()
+        ).strip()
 
     def openai_url(self) -> str:
         return (self.openai_base_url or self.openai_standard_base_url).strip()

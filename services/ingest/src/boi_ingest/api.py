@@ -1,16 +1,26 @@
-"""HTTP glue of the ingest service: `POST /api/ingest/run`, guarded by the admin bearer token."""
+"""HTTP glue of the ingest service, all guarded by the admin bearer token: `POST /api/ingest/run`, the
+sources registry (`/api/sources…`) and manual submission (`POST /api/calls/manual`)."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from boi_ingest.domain.sources import (
+    RegisteredSource,
+    SourceConfig,
+    SourceExistsError,
+    SourceRegistry,
+    SourceStatus,
+    UnknownSourceError,
+)
 from boi_ingest.runtime import NoSourcesError
 from boi_ingest.service import IngestReport
 from boi_ingest.settings import Settings
+from boi_ingest.sourcing import InvalidCallError, ManualCall, ManualResult
 
 
 class Runner(Protocol):
@@ -32,7 +42,8 @@ class RunResponse(BaseModel):
 _bearer = HTTPBearer(auto_error=False, description="BOI_ADMIN_TOKEN")
 
 
-def admin_router(settings: Settings, runner: Runner) -> APIRouter:
+def admin_dependency(settings: Settings) -> Callable[..., Awaitable[None]]:
+    """The dependency every admin route shares: 503 without a configured token, 401 without the token."""
     expected = settings.admin_token.get_secret_value().encode()
 
     async def require_admin(
@@ -51,7 +62,11 @@ def admin_router(settings: Settings, runner: Runner) -> APIRouter:
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
-    router = APIRouter(tags=["admin"], dependencies=[Depends(require_admin)])
+    return require_admin
+
+
+def admin_router(settings: Settings, runner: Runner) -> APIRouter:
+    router = APIRouter(tags=["admin"], dependencies=[Depends(admin_dependency(settings))])
 
     @router.post(
         "/api/ingest/run",
@@ -64,5 +79,85 @@ def admin_router(settings: Settings, runner: Runner) -> APIRouter:
         except NoSourcesError as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
         return RunResponse(reports=reports)
+
+    return router
+
+
+class SourcesBackend(Protocol):
+    """What the sources routes need: the registry (None until the service is open) and submission."""
+
+    registry: SourceRegistry | None
+
+    async def submit(self, call: ManualCall) -> ManualResult: ...
+
+
+def sources_router(settings: Settings, backend: SourcesBackend) -> APIRouter:
+    """Admin API of the sources registry and the manual submission endpoint."""
+    router = APIRouter(tags=["sources"], dependencies=[Depends(admin_dependency(settings))])
+
+    def registry() -> SourceRegistry:
+        if backend.registry is None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the service is starting; try again")
+        return backend.registry
+
+    async def registered(source_id: str) -> RegisteredSource:
+        try:
+            return await registry().get(source_id)
+        except UnknownSourceError as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+
+    @router.get("/api/sources", summary="Registered sources with their status")
+    async def list_sources() -> list[RegisteredSource]:
+        return await registry().find()
+
+    @router.post("/api/sources", status_code=201, summary="Register a source")
+    async def add_source(config: SourceConfig) -> RegisteredSource:
+        try:
+            await registry().add(config)
+        except SourceExistsError as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        return await registered(config.id)
+
+    @router.get("/api/sources/{source_id:path}/status", summary="Status of one source")
+    async def source_status(source_id: str) -> SourceStatus:
+        return (await registered(source_id)).status
+
+    @router.post("/api/sources/{source_id:path}/enable", summary="Include a source in scheduled runs")
+    async def enable_source(source_id: str) -> RegisteredSource:
+        return await _set_enabled(source_id, True)
+
+    @router.post("/api/sources/{source_id:path}/disable", summary="Leave a source out of scheduled runs")
+    async def disable_source(source_id: str) -> RegisteredSource:
+        return await _set_enabled(source_id, False)
+
+    async def _set_enabled(source_id: str, enabled: bool) -> RegisteredSource:
+        try:
+            await registry().set_enabled(source_id, enabled)
+        except UnknownSourceError as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        return await registered(source_id)
+
+    @router.get("/api/sources/{source_id:path}", summary="One source with its status")
+    async def get_source(source_id: str) -> RegisteredSource:
+        return await registered(source_id)
+
+    @router.delete("/api/sources/{source_id:path}", status_code=204, summary="Remove a source")
+    async def remove_source(source_id: str) -> None:
+        try:
+            await registry().remove(source_id)
+        except UnknownSourceError as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+
+    @router.post("/api/calls/manual", summary="Validate, normalize and publish one call to calls.raw.v1")
+    async def submit_call(call: ManualCall) -> ManualResult:
+        try:
+            return await backend.submit(call)
+        except InvalidCallError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        except Exception as exc:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                f"could not publish the call ({type(exc).__name__}: {exc}); try again",
+            ) from exc
 
     return router

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from boi_ingest import SERVICE, handlers
-from boi_ingest.api import admin_router
+from boi_ingest.api import admin_router, sources_router
 from boi_ingest.runtime import Ingestor
 from boi_ingest.service import Publish
 from boi_ingest.settings import Settings
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
     )
     app.include_router(admin_router(settings, ingestor))
+    app.include_router(sources_router(settings, ingestor))
     return app
 
 

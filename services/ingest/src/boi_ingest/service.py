@@ -1,30 +1,50 @@
-"""Use cases of the ingest service: ingest a source, emitting one CallIngested per new content version."""
+"""Use cases of the ingest service: ingest a source, emitting one CallIngested per new content version of a
+call, merging near-duplicates from other sources into the call that was seen first."""
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from boi_ingest.domain.dedup import Signature, SignatureIndex
 from boi_ingest.domain.errors import SourceError
 from boi_ingest.domain.feeds import parse_feed
-from boi_ingest.domain.model import Document, FeedItem, ItemState, ParsedFeed, Source
-from boi_shared.events import CallIngested, RawCall, SourceRef
+from boi_ingest.domain.model import Document, FeedItem, ItemState, ParsedFeed, Source, Validators
+from boi_ingest.domain.normalize import raw_call
+from boi_ingest.emitting import ItemRecord, Plan, plan_chunk
+from boi_shared.events import CallIngested, SourceRef
 from boi_shared.ids import event_id_for
 
 log = logging.getLogger("boi.ingest")
 
+CHUNK = 1000
+"""Items decided, published (concurrently) and recorded together; bounds the events in flight."""
+DEDUP_WINDOW = timedelta(days=365)
+"""Near-duplicates are looked for among the calls seen within this window."""
+
 
 class Fetcher(Protocol):
-    """Gets the document a source location points at; raises FetchError with an actionable message."""
+    """Gets the document a source location points at; raises FetchError with an actionable message.
 
-    async def fetch(self, location: str) -> Document: ...
+    With `validators` from an earlier fetch it asks conditionally; a 304 is a `not_modified` document.
+    """
+
+    async def fetch(self, location: str, validators: Validators | None = None) -> Document: ...
 
 
-class ItemStore(Protocol):
-    """What was last emitted per call id (content hash and version)."""
+class FetchStateStore(Protocol):
+    """Conditional-GET validators (ETag, Last-Modified) remembered per source."""
+
+    async def validators(self, source_id: str) -> Validators: ...
+
+    async def save_validators(self, source_id: str, validators: Validators) -> None: ...
+
+
+class ItemStore(FetchStateStore, Protocol):
+    """Per item (id from its URL): what was last emitted; per call: its last event; the signatures."""
 
     async def states(self, call_ids: Sequence[str]) -> dict[str, ItemState]: ...
 
@@ -39,11 +59,23 @@ class ItemStore(Protocol):
         seen_at: datetime,
     ) -> bool: ...
 
-    async def touch(self, call_ids: Sequence[str], seen_at: datetime) -> None: ...
+    async def record_many(self, records: Sequence[ItemRecord], seen_at: datetime) -> None: ...
+
+    async def touch(self, call_ids: Sequence[str], seen_at: datetime) -> None:
+        """Mark unchanged items as seen (not used on the ingest path: too slow on FerretDB)."""
+        ...
+
+    async def calls(self, call_ids: Sequence[str]) -> dict[str, CallIngested]: ...
+
+    async def signatures(self, since: datetime) -> list[Signature]: ...
+
+    async def add_signatures(self, signatures: Sequence[Signature], seen_at: datetime) -> None: ...
 
 
 Publish = Callable[[CallIngested], Awaitable[None]]
 """Publishes an event to calls.raw.v1 (key = call id) and returns once Kafka acknowledged it."""
+Parse = Callable[[Document], ParsedFeed]
+"""Turns a fetched document into items (RSS/Atom by default; the source type decides)."""
 
 
 class IngestReport(BaseModel):
@@ -56,8 +88,16 @@ class IngestReport(BaseModel):
     updated: int = Field(default=0, description="Calls whose content changed (a new version emitted)")
     unchanged: int = Field(default=0, description="Calls with the same content as last time")
     skipped: int = Field(default=0, description="Entries without a usable link or title")
+    duplicate: int = Field(
+        default=0, description="Entries recognised as a call already known from another URL (merged)"
+    )
+    not_modified: bool = Field(default=False, description="The server answered 304: nothing to read")
     errors: list[str] = Field(default_factory=list, description="Why the source (or part) failed")
     warnings: list[str] = Field(default_factory=list, description="Skipped entries, lenient parsing")
+
+
+def source_ref(item: FeedItem, source: Source, source_type: str) -> SourceRef:
+    return SourceRef(source_id=source.source_id, source_type=source_type, item_url=item.item_url)
 
 
 def build_event(item: FeedItem, version: int, source: Source, feed_type: str) -> CallIngested:
@@ -66,57 +106,93 @@ def build_event(item: FeedItem, version: int, source: Source, feed_type: str) ->
         event_id=event_id_for("ingested", item.call_id, version),
         call_id=item.call_id,
         version=version,
-        call=RawCall(
-            url=item.url,
-            title=item.title,
-            text=item.text,
-            language=item.language,
-            published_at=item.published_at,
-            content_hash=item.content_hash,
-            sources=[SourceRef(source_id=source.source_id, source_type=feed_type, item_url=item.item_url)],
-        ),
+        call=raw_call(item, [source_ref(item, source, feed_type)]),
     )
+
+
+def _default_parse(document: Document) -> ParsedFeed:
+    return parse_feed(document.content, base_url=document.base_url, content_type=document.content_type)
+
+
+async def _publish_all(plan: Plan, publish: Publish) -> tuple[set[str], BaseException | None]:
+    """Publish every planned event concurrently; the call ids acknowledged, and the first failure."""
+    events = list(plan.events.values())
+    results = await asyncio.gather(*(publish(e) for e in events), return_exceptions=True)
+    done = {e.call_id for e, r in zip(events, results, strict=True) if not isinstance(r, BaseException)}
+    failure = next((r for r in results if isinstance(r, BaseException)), None)
+    return done, failure
+
+
+async def _commit(
+    plan: Plan, store: ItemStore, publish: Publish, report: IngestReport, now: datetime
+) -> None:
+    """Publish a chunk's events, then record what was acknowledged; raise the first publish failure."""
+    done, failure = await _publish_all(plan, publish)
+    # Recorded only after Kafka acknowledged: a crash in between re-emits the same event id.
+    records = [r for r in plan.records.values() if r.event_call_id is None or r.event_call_id in done]
+    signatures = [s for s in plan.signatures if s.call_id in done]
+    await asyncio.gather(store.record_many(records, now), store.add_signatures(signatures, now))
+    recorded = {r.item_id for r in records}
+    report.new += sum(1 for i in plan.new if i in recorded)
+    report.updated += sum(1 for i in plan.updated if i in recorded)
+    report.duplicate += sum(1 for i in plan.duplicate if i in recorded)
+    report.unchanged += len(plan.unchanged)
+    if failure is not None:
+        raise failure
 
 
 async def _emit_changes(
     feed: ParsedFeed, source: Source, store: ItemStore, publish: Publish, report: IngestReport
 ) -> None:
     now = datetime.now(UTC)
+    index = SignatureIndex()
+    for signature in await store.signatures(now - DEDUP_WINDOW):
+        index.add(signature)
+    # One lookup for the whole feed: on FerretDB an $in filter costs a collection scan, however short.
     states = await store.states([item.call_id for item in feed.items])
-    unchanged: list[str] = []
-    for item in feed.items:
-        state = states.get(item.call_id)
-        if state is not None and state.content_hash == item.content_hash:
-            unchanged.append(item.call_id)
-            report.unchanged += 1
-            continue
-        version = state.version + 1 if state is not None else 1
-        await publish(build_event(item, version, source, feed.feed_type))
-        # Recorded only after Kafka acknowledged: a crash in between re-emits the same event id.
-        await store.record(
-            item.call_id,
-            content_hash=item.content_hash,
-            version=version,
-            url=item.url,
-            source_id=source.source_id,
-            seen_at=now,
-        )
-        if state is None:
-            report.new += 1
-        else:
-            report.updated += 1
-    await store.touch(unchanged, now)
+    emitted: dict[str, CallIngested] = {}
+    committing: asyncio.Task[None] | None = None
+    try:
+        for start in range(0, len(feed.items), CHUNK):
+            chunk = feed.items[start : start + CHUNK]
+            # Planned while the previous chunk is being published and recorded; its events are only
+            # published once that chunk is acknowledged, so the versions of a call stay in order.
+            plan = await plan_chunk(chunk, states, index, store.calls, source, feed.feed_type, emitted)
+            if committing is not None:
+                await committing
+            emitted.update(plan.events)
+            committing = asyncio.create_task(_commit(plan, store, publish, report, now))
+        if committing is not None:
+            await committing
+    finally:
+        if committing is not None and not committing.done():
+            committing.cancel()
+            await asyncio.gather(committing, return_exceptions=True)
 
 
-async def ingest_source(source: Source, fetcher: Fetcher, store: ItemStore, publish: Publish) -> IngestReport:
-    """Fetch, parse and emit one source. Never raises: failures become `errors` of the report."""
+async def ingest_source(
+    source: Source,
+    fetcher: Fetcher,
+    store: ItemStore,
+    publish: Publish,
+    *,
+    parse: Parse | None = None,
+) -> IngestReport:
+    """Fetch, parse and emit one source. Never raises: failures become `errors` of the report.
+
+    The source's validators (ETag, Last-Modified) are saved only once every item was emitted, so a 304
+    never hides an item a failed run did not emit.
+    """
     report = IngestReport(source=source.location, source_id=source.source_id)
     try:
-        document = await fetcher.fetch(source.location)
+        known = await store.validators(source.source_id)
+        document = await (fetcher.fetch(source.location, known) if known else fetcher.fetch(source.location))
+        if document.not_modified:
+            report.not_modified = True
+            log.info("not modified: %s", source.source_id, extra={"source_id": source.source_id})
+            return report
         # CPU-bound on big feeds: off the event loop, so health probes and requests stay responsive.
-        feed = await asyncio.to_thread(
-            parse_feed, document.content, base_url=document.base_url, content_type=document.content_type
-        )
+        feed = await asyncio.to_thread(parse or _default_parse, document)
     except SourceError as exc:
         report.errors.append(str(exc))
         log.warning("source failed: %s", exc, extra={"source_id": source.source_id})
@@ -130,18 +206,21 @@ async def ingest_source(source: Source, fetcher: Fetcher, store: ItemStore, publ
     report.warnings = ([feed.warning] if feed.warning else []) + feed.skipped
     try:
         await _emit_changes(feed, source, store, publish, report)
+        if document.validators:
+            await store.save_validators(source.source_id, document.validators)
     except Exception as exc:
-        done = report.new + report.updated
+        done = report.new + report.updated + report.duplicate
         report.errors.append(
             f"stopped after emitting {done} call(s): {type(exc).__name__}: {exc}; "
             "the rest will be emitted by the next run"
         )
         log.exception("emitting failed", extra={"source_id": source.source_id})
     log.info(
-        "ingested %s: %d new, %d updated, %d unchanged, %d skipped, %d errors",
+        "ingested %s: %d new, %d updated, %d duplicate, %d unchanged, %d skipped, %d errors",
         source.source_id,
         report.new,
         report.updated,
+        report.duplicate,
         report.unchanged,
         report.skipped,
         len(report.errors),

@@ -23,3 +23,26 @@ class Settings(ServiceSettings):
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, gt=0, description="Largest source document accepted, in bytes"
     )
+    ingest_jitter: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="± fraction of the interval added at random to the schedule of BOI_INGEST_SOURCES",
+    )
+    sources_refresh_seconds: float = Field(
+        default=30.0, gt=0, description="How often the scheduler re-reads the sources registry"
+    )
+    ingest_fetch_allowlist: CommaList = Field(
+        default_factory=list,
+        description="Hosts, addresses or CIDRs that may be fetched although private, loopback or "
+        "link-local (BOI_INGEST_FETCH_ALLOWLIST, e.g. `127.0.0.1,intranet.example.org`); empty = public only",
+    )
+    ingest_file_roots: CommaList = Field(
+        default_factory=list,
+        description="Directories local source files may be read from (BOI_INGEST_FILE_ROOTS); empty = any "
+        "path an operator gives",
+    )
+    fetch_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries of a fetch after a 5xx, 429 or timeout (with backoff)"
+    )
+    fetch_per_host_limit: int = Field(default=2, ge=1, le=32, description="Requests at a time to one host")

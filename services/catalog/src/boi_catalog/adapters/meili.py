@@ -29,31 +29,91 @@ T = TypeVar("T")
 log = logging.getLogger("boi.catalog.meili")
 
 _SYNONYM_GROUPS = [
-    ("beca", "scholarship"),
-    ("becas", "scholarships"),
-    ("subvención", "subvencion", "grant"),
-    ("subvenciones", "grants"),
-    ("premio", "award", "prize"),
-    ("premios", "awards", "prizes"),
-    ("curso", "course"),
-    ("cursos", "courses"),
+    ("beca", "becas", "scholarship", "scholarships"),
+    ("subvención", "subvencion", "subvenciones", "grant", "grants"),
+    ("fondo", "fondos", "fund", "funds", "funding", "financiación", "financiacion"),
+    ("premio", "premios", "award", "awards", "prize", "prizes"),
+    ("curso", "cursos", "course", "courses", "formación", "formacion", "training"),
+    ("voluntariado", "volunteering", "voluntario", "volunteer"),
+    ("pasantía", "pasantia", "internship", "prácticas", "practicas"),
+    ("convocatoria", "convocatorias", "call", "calls", "open call"),
+    ("cooperación", "cooperacion", "cooperation"),
+    ("maestría", "maestria", "master", "masters"),
+    ("doctorado", "phd", "doctorate"),
+    ("investigación", "investigacion", "research"),
+]
+_STOP_WORDS = [
+    # Spanish
+    "de",
+    "la",
+    "que",
+    "el",
+    "en",
+    "y",
+    "a",
+    "los",
+    "del",
+    "se",
+    "las",
+    "por",
+    "un",
+    "para",
+    "con",
+    "una",
+    "su",
+    "al",
+    "lo",
+    "como",
+    "más",
+    "o",
+    "pero",
+    "sus",
+    "le",
+    "ya",
+    "este",
+    "esta",
+    "entre",
+    # English
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "for",
+    "on",
+    "with",
+    "at",
+    "by",
+    "an",
+    "is",
+    "are",
+    "from",
+    "or",
 ]
 
 INDEX_SETTINGS: dict[str, Any] = {
-    "searchableAttributes": ["title", "summary", "text", "funder"],
+    "searchableAttributes": ["title", "summary", "funder", "text"],
     "filterableAttributes": [
         "call_type",
-        "status",
+        "sectors",
+        "ods",
+        "audience",
+        "countries",
         "colombia_eligible",
-        "language",
+        "status",
         "deadline_ts",
+        "published_ts",
+        "language",
+        "modality",
         "funder",
     ],
     "sortableAttributes": ["deadline_ts", "published_ts"],
+    "faceting": {"maxValuesPerFacet": 100},
     "synonyms": {
         word: [other for other in group if other != word] for group in _SYNONYM_GROUPS for word in group
     },
-    "typoTolerance": {"enabled": True},
+    "stopWords": _STOP_WORDS,
+    "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}},
 }
 TASK_TIMEOUT_MS = 30_000
 # Status codes worth retrying: the server is struggling, or an operator must fix the key.
@@ -69,6 +129,7 @@ class MeiliSearchIndex:
 
     def __init__(self, url: str, api_key: str, index_uid: str, *, timeout: float = 5.0) -> None:
         self.uid = index_uid
+        self.url = url
         self._client = meilisearch.Client(url, api_key or None, timeout=int(max(timeout, 1)))
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = httpx.AsyncClient(
@@ -107,20 +168,30 @@ class MeiliSearchIndex:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _apply_settings(self) -> None:
-        info = await self._call(self._client.create_index, self.uid, {"primaryKey": "id"})
+    async def _apply_settings(self, uid: str | None = None) -> None:
+        uid = uid or self.uid
+        info = await self._call(self._client.create_index, uid, {"primaryKey": "id"})
         created = await self._wait(info.task_uid)
         if created.status != "succeeded" and (created.error or {}).get("code") != "index_already_exists":
-            raise TransientError(f"creating index {self.uid} failed: {created.error}")
-        index = self._client.index(self.uid)
+            raise TransientError(f"creating index {uid} failed: {created.error}")
+        index = self._client.index(uid)
         task = await self._wait((await self._call(index.update_settings, INDEX_SETTINGS)).task_uid)
         if task.status != "succeeded":
-            raise TransientError(f"settings of index {self.uid} not applied: {task.error}")
+            raise TransientError(f"settings of index {uid} not applied: {task.error}")
 
-    async def index(self, documents: Sequence[Mapping[str, Any]]) -> None:
-        index = self._client.index(self.uid)
+    async def index(self, documents: Sequence[Mapping[str, Any]], *, uid: str | None = None) -> None:
+        """Add or replace documents in one task (of `uid`, default this index) and wait for it."""
+        await self.wait_indexed(await self.enqueue(documents, uid=uid))
+
+    async def enqueue(self, documents: Sequence[Mapping[str, Any]], *, uid: str | None = None) -> int:
+        """Enqueue one add-or-replace task and return its uid (Meilisearch runs tasks in order)."""
+        index = self._client.index(uid or self.uid)
         info = await self._call(index.add_documents, list(documents), "id")
-        task = await self._wait(info.task_uid)
+        return int(info.task_uid)
+
+    async def wait_indexed(self, task_uid: int) -> None:
+        """Wait for an indexing task; `PermanentError` for rejected documents, else `TransientError`."""
+        task = await self._wait(task_uid)
         if task.status == "succeeded":
             return
         error = task.error or {}
@@ -149,6 +220,30 @@ class MeiliSearchIndex:
         response.raise_for_status()
         data = response.json()
         return IndexHits(total=int(data.get("estimatedTotalHits", 0)), hits=list(data["hits"]))
+
+    async def search_raw(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A search with any Meilisearch body (facets, sort, filter…), on a fresh connection."""
+        try:
+            response = await self._http.post(f"/indexes/{self.uid}/search", json=dict(body))
+        except httpx.TransportError as exc:
+            raise TransientError(f"Meilisearch unavailable: {exc!r}") from exc
+        if _is_transient_status(response.status_code):
+            raise TransientError(f"Meilisearch answered {response.status_code}")
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    @property
+    def client(self) -> meilisearch.Client:
+        """The official client (synchronous: call it through `run`)."""
+        return self._client
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a call of the official client in a worker thread, with this adapter's error mapping."""
+        return await self._call(fn, *args, **kwargs)
+
+    async def wait(self, task_uid: int) -> Task:
+        return await self._wait(task_uid)
 
     async def health(self) -> bool:
         response = await self._http.get("/health")

@@ -1,29 +1,48 @@
-"""MongoDB adapter: the calls of record, one document per call keyed by `call_id`.
+"""MongoDB adapter: the calls of record (one document per call keyed by `call_id`), the audit log and
+the editorial plans.
+
+FerretDB 1.x (SQLite) pushes down only equality on `_id`: a `{"_id": {"$in": …}}` or a secondary field
+query scans the whole collection. So calls are read by `_id` (concurrently), and what still needs indexing
+is kept in its own small collection `index_pending` (one marker per write listing its calls and
+revisions: a consumer batch costs one marker), never by scanning `calls`.
 
 Runs unchanged on MongoDB 7/8 and on FerretDB 1.x: no transactions, sessions or change streams, and no
-projection on findAndModify (FerretDB does not implement it).
+projection on findAndModify (FerretDB does not implement it). Concurrent writers are serialized by a
+single-document compare-and-set on `revision`.
 """
 
-from typing import Any
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from pymongo import AsyncMongoClient, ReturnDocument
-from pymongo.errors import ConnectionFailure, DuplicateKeyError
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
 
 from boi_catalog.domain.call import CatalogCall
-from boi_catalog.ports import UpsertOutcome
+from boi_catalog.ports import ConflictError, UpsertOutcome
 from boi_shared.errors import TransientError
 
 COLLECTION = "calls"
+T = TypeVar("T")
 
 
 def to_document(call: CatalogCall) -> dict[str, Any]:
-    doc = call.model_dump(mode="python")
+    doc = call.model_dump(mode="python", exclude={"index_pending"})
     doc["_id"] = doc.pop("call_id")
     return doc
 
 
 def from_document(doc: dict[str, Any]) -> CatalogCall:
-    return CatalogCall(call_id=doc["_id"], **{k: v for k, v in doc.items() if k != "_id"})
+    fields = {k: v for k, v in doc.items() if k not in ("_id", "index_pending")}
+    return CatalogCall(call_id=doc["_id"], **fields)
+
+
+async def _guard(op: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await op()
+    except ConnectionFailure as exc:
+        raise TransientError(f"MongoDB unavailable: {exc}") from exc
 
 
 class MongoCallRepository:
@@ -34,13 +53,21 @@ class MongoCallRepository:
         self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, appname="boi-catalog"
         )
-        self._calls = self._client[database][COLLECTION]
+        db = self._client[database]
+        self._calls = db[COLLECTION]
+        self._audit = db["audit"]
+        self._plans = db["plans"]
+        self._pending = db["index_pending"]
+        self._open: dict[str, set[tuple[str, int]]] = {}  # marker → its calls not indexed yet
+        self._by_call: dict[str, set[tuple[int, str]]] = {}  # call → (revision, marker)
+
+    async def ensure_indexes(self) -> None:
+        """Secondary indexes for the queue, the jobs and the pending re-indexer (idempotent)."""
+        await _guard(lambda: self._calls.create_index([("status", ASCENDING)]))
+        await _guard(lambda: self._audit.create_index([("at", DESCENDING)]))
 
     async def get(self, call_id: str) -> CatalogCall | None:
-        try:
-            doc = await self._calls.find_one({"_id": call_id})
-        except ConnectionFailure as exc:
-            raise TransientError(f"MongoDB unavailable: {exc}") from exc
+        doc = await _guard(lambda: self._calls.find_one({"_id": call_id}))
         return from_document(doc) if doc is not None else None
 
     async def upsert(self, call: CatalogCall) -> UpsertOutcome:
@@ -48,19 +75,155 @@ class MongoCallRepository:
         # newer, so an older version can never overwrite a newer one: when a newer one is stored the
         # filter misses, the upsert tries to insert the same _id and the server rejects it.
         try:
-            before = await self._calls.find_one_and_update(
-                {"_id": call.call_id, "version": {"$lte": call.version}},
-                {"$set": {k: v for k, v in to_document(call).items() if k != "_id"}},
-                upsert=True,
-                return_document=ReturnDocument.BEFORE,
+            before = await _guard(
+                lambda: self._calls.find_one_and_update(
+                    {"_id": call.call_id, "version": {"$lte": call.version}},
+                    {"$set": {k: v for k, v in to_document(call).items() if k != "_id"}},
+                    upsert=True,
+                    return_document=ReturnDocument.BEFORE,
+                )
             )
         except DuplicateKeyError:
             return "stale"
-        except ConnectionFailure as exc:
-            raise TransientError(f"MongoDB unavailable: {exc}") from exc
         if before is None:
             return "new"
         return "same" if before.get("version") == call.version else "updated"
+
+    async def save(self, call: CatalogCall, expected_revision: int | None) -> None:
+        doc = to_document(call)
+        if call.index_pending:  # first the marker: a crash after it only costs a spare re-index
+            await self._mark_pending([call])
+        if expected_revision is None:
+            try:
+                await _guard(lambda: self._calls.insert_one(doc))
+            except DuplicateKeyError as exc:
+                raise ConflictError(call.call_id) from exc
+            return
+        body = {k: v for k, v in doc.items() if k != "_id"}
+        result = await _guard(
+            lambda: self._calls.update_one(
+                {"_id": call.call_id, "revision": expected_revision}, {"$set": body}
+            )
+        )
+        if result.matched_count == 0:
+            raise ConflictError(call.call_id)
+
+    async def find(
+        self, query: Mapping[str, Any], *, limit: int, offset: int = 0, sort: str = "updated_at"
+    ) -> list[CatalogCall]:
+        async def run() -> list[dict[str, Any]]:
+            cursor = self._calls.find(dict(query)).sort(sort, DESCENDING).skip(offset).limit(limit)
+            return await cursor.to_list()
+
+        return [from_document(d) for d in await _guard(run)]
+
+    async def count(self, query: Mapping[str, Any]) -> int:
+        return await _guard(lambda: self._calls.count_documents(dict(query)))
+
+    def _track(self, marker_id: str, pairs: Sequence[tuple[str, int]]) -> None:
+        self._open[marker_id] = set(pairs)
+        for call_id, revision in pairs:
+            self._by_call.setdefault(call_id, set()).add((revision, marker_id))
+
+    async def _mark_pending(self, calls: Sequence[CatalogCall]) -> None:
+        # One marker per write (a consumer batch is one write): {"calls": [{"id", "rev"}, …]} (no
+        # nested arrays: FerretDB 1.x rejects them).
+        pairs = [(c.call_id, c.revision) for c in calls]
+        if not pairs:
+            return
+        marker_id = uuid.uuid4().hex
+        marker = {"_id": marker_id, "calls": [{"id": c, "rev": r} for c, r in pairs]}
+        await _guard(lambda: self._pending.insert_one(marker))
+        self._track(marker_id, pairs)
+
+    async def mark_indexed(self, calls: Sequence[tuple[str, int]]) -> None:
+        # That revision and older ones of each call are indexed; a marker goes once all its calls are.
+        finished = []
+        for call_id, revision in calls:
+            entries = self._by_call.get(call_id, set())
+            for rev, marker_id in [e for e in entries if e[0] <= revision]:
+                entries.discard((rev, marker_id))
+                remaining = self._open.get(marker_id)
+                if remaining is not None:
+                    remaining.discard((call_id, rev))
+                    if not remaining:
+                        del self._open[marker_id]
+                        finished.append(marker_id)
+            if not entries:
+                self._by_call.pop(call_id, None)
+        if finished:
+            await _guard(lambda: self._pending.delete_many({"_id": {"$in": finished}}))
+
+    async def pending(self, *, limit: int) -> list[CatalogCall]:
+        """Calls with a write not yet confirmed indexed (their current state), from the markers left
+        by this process or by one that stopped before indexing them."""
+        markers = await _guard(lambda: self._pending.find({}).limit(max(1, limit // 100)).to_list())
+        call_ids: set[str] = set()
+        for marker in markers:
+            pairs = [(str(c["id"]), int(c["rev"])) for c in marker["calls"]]
+            if marker["_id"] not in self._open:
+                self._track(marker["_id"], pairs)
+            call_ids.update(c for c, _ in pairs)
+        calls = await self.get_many(sorted(call_ids)[:limit])
+        return [c.model_copy(update={"index_pending": True}) for c in calls.values()]
+
+    async def get_many(self, call_ids: Sequence[str]) -> dict[str, CatalogCall]:
+        gate = asyncio.Semaphore(32)
+
+        async def one(call_id: str) -> dict[str, Any] | None:
+            async with gate:
+                return await _guard(lambda: self._calls.find_one({"_id": call_id}))
+
+        docs = await asyncio.gather(*(one(i) for i in call_ids))
+        return {d["_id"]: from_document(d) for d in docs if d is not None}
+
+    async def insert_many(self, calls: Sequence[CatalogCall]) -> set[str]:
+        """Insert new calls in one round trip; returns the ids inserted (an id already stored, e.g.
+        by a concurrent writer, is skipped)."""
+        if not calls:
+            return set()
+        ids = [c.call_id for c in calls]
+
+        async def insert() -> set[str]:
+            try:
+                await _guard(lambda: self._calls.insert_many([to_document(c) for c in calls], ordered=False))
+            except BulkWriteError as exc:
+                return {ids[e["index"]] for e in exc.details.get("writeErrors", [])}
+            return set()
+
+        # The markers of refused calls are harmless: a spare re-index of the stored state.
+        _, refused = await asyncio.gather(self._mark_pending([c for c in calls if c.index_pending]), insert())
+        return set(ids) - refused
+
+    async def scan(self, batch_size: int) -> AsyncIterator[list[CatalogCall]]:
+        last: str | None = None
+        while True:
+            query: dict[str, Any] = {} if last is None else {"_id": {"$gt": last}}
+
+            async def page(q: dict[str, Any] = query) -> list[dict[str, Any]]:
+                return await self._calls.find(q).sort("_id", ASCENDING).limit(batch_size).to_list()
+
+            docs = await _guard(page)
+            if not docs:
+                return
+            last = docs[-1]["_id"]
+            yield [from_document(d) for d in docs]
+
+    async def log(self, entry: Mapping[str, Any]) -> None:
+        await _guard(lambda: self._audit.insert_one(dict(entry)))
+
+    async def audit_log(self, *, limit: int) -> list[dict[str, Any]]:
+        async def run() -> list[dict[str, Any]]:
+            return await self._audit.find({}, {"_id": 0}).sort("at", DESCENDING).limit(limit).to_list()
+
+        return await _guard(run)
+
+    async def put_plan(self, kind: str, key: str, plan: Mapping[str, Any]) -> None:
+        await _guard(lambda: self._plans.replace_one({"_id": f"{kind}:{key}"}, dict(plan), upsert=True))
+
+    async def get_plan(self, kind: str, key: str) -> dict[str, Any] | None:
+        doc = await _guard(lambda: self._plans.find_one({"_id": f"{kind}:{key}"}, {"_id": 0}))
+        return doc
 
     async def ping(self) -> bool:
         await self._client.admin.command("ping")

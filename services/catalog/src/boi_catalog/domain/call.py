@@ -7,9 +7,13 @@ from pydantic import BaseModel, ConfigDict
 
 from boi_shared.events import CallEnriched
 
+EN_REVISION = "en_revision"
 PUBLICADA = "publicada"
 CIERRA_PRONTO = "cierra_pronto"
 CERRADA = "cerrada"
+RETIRADA = "retirada"
+ARCHIVADA = "archivada"
+STATUSES = (EN_REVISION, PUBLICADA, CIERRA_PRONTO, CERRADA, RETIRADA, ARCHIVADA)
 SEARCHABLE_STATUSES = (PUBLICADA, CIERRA_PRONTO)
 # A closed call keeps its page, so links already shared on social media still answer.
 VISIBLE_STATUSES = (*SEARCHABLE_STATUSES, CERRADA)
@@ -27,12 +31,32 @@ TRACKED_FIELDS = (
     "language",
     "sources",
 )
+# Fields a curator may edit; an edited field is locked against AI re-enrichment until accepted.
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "call_type",
+    "deadline",
+    "colombia_eligible",
+    "funder",
+    "language",
+    "sectors",
+    "ods",
+    "audience",
+    "countries",
+    "modality",
+)
+# Editable field → key of the AI value (and its evidence) in the enrichment.
+AI_KEYS = {"title": "title_es", "summary": "summary_es"}
 
-Change = Literal["published", "updated"]
+Change = Literal["published", "updated", "closed", "withdrawn"]
 
 
 class CatalogCall(BaseModel):
-    """One call in the catalog: the MongoDB document (`_id` = `call_id`), one per call."""
+    """One call in the catalog: the MongoDB document (`_id` = `call_id`), one per call.
+
+    `version` is the content version from enrich; `revision` counts every write of the catalog's own
+    (new version, curator edit, status change) and guards concurrent writers (compare-and-set)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -55,14 +79,31 @@ class CatalogCall(BaseModel):
     updated_at: datetime
     change: Change
     changed_fields: list[str]
+    sectors: list[str] = []
+    ods: list[int] = []
+    audience: list[str] = []
+    countries: list[str] = []
+    modality: str | None = None
+    revision: int = 0
+    locked_fields: dict[str, Any] = {}
+    history: list[dict[str, Any]] = []
+    index_pending: bool = False
+    announced: bool = True  # announced on calls.published.v1 at least once
+    link_status: str | None = None
+    review_reasons: list[str] = []
 
     @property
     def deadline_tz(self) -> str | None:
         tz = self.enrichment.get("deadline_tz")
         return tz if isinstance(tz, str) and tz else None
 
+    @property
+    def is_public(self) -> bool:
+        return self.status in SEARCHABLE_STATUSES
 
-def _public_fields(event: CallEnriched) -> dict[str, Any]:
+
+def ai_fields(event: CallEnriched) -> dict[str, Any]:
+    """The call's fields as the AI (and the fetched source) state them."""
     e = event.enrichment
     return {
         "url": event.call.url,
@@ -75,30 +116,58 @@ def _public_fields(event: CallEnriched) -> dict[str, Any]:
         "funder": e.funder,
         "language": e.language or event.call.language,
         "sources": [s.model_dump(mode="json") for s in event.call.sources],
+        "sectors": list(e.sectors),
+        "ods": list(e.ods),
+        "audience": [a.value for a in e.audience],
+        "countries": list(e.countries),
+        "modality": e.modality.value if e.modality else None,
     }
 
 
 def changed_fields(previous: CatalogCall, fields: dict[str, Any]) -> list[str]:
     """Tracked fields whose value differs from the stored call, in a stable order."""
-    return [name for name in TRACKED_FIELDS if getattr(previous, name) != fields[name]]
+    names = [*TRACKED_FIELDS, *(f for f in EDITABLE_FIELDS if f not in TRACKED_FIELDS)]
+    return [name for name in names if name in fields and getattr(previous, name) != fields[name]]
 
 
-def build_catalog_call(event: CallEnriched, previous: CatalogCall | None, now: datetime) -> CatalogCall:
+def stamp(now: datetime) -> datetime:
+    """Stored dates keep milliseconds only: truncate so a replay re-emits exactly what was announced."""
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def initial_status(event: CallEnriched, auto_publish: bool) -> str:
+    """A call that needs a curator enters the review queue; the rest are published directly."""
+    return PUBLICADA if auto_publish or not event.enrichment.needs_review else EN_REVISION
+
+
+def build_catalog_call(
+    event: CallEnriched, previous: CatalogCall | None, now: datetime, *, auto_publish: bool = False
+) -> CatalogCall:
     """The catalog's record of a newer call version. The first stored version is a "published"
-    change; later ones are "updated" with the fields that changed. Curation comes later: every call
-    is published as it arrives."""
-    fields = _public_fields(event)
-    # Stored dates keep milliseconds only: truncate now so a replay re-emits exactly what was announced.
-    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    change; later ones are "updated" with the fields that changed. Fields a curator edited keep the
+    curator's value (they are locked) and the status is the curator's, not the AI's."""
+    fields = ai_fields(event)
+    locked = dict(previous.locked_fields) if previous else {}
+    fields.update({name: value for name, value in locked.items() if name in fields})
+    now = stamp(now)
+    status = previous.status if previous else initial_status(event, auto_publish)
+    announced = bool(previous and previous.announced)
     return CatalogCall(
         call_id=event.call_id,
         version=event.version,
-        status=PUBLICADA,
+        status=status,
         content_hash=event.call.content_hash,
         enrichment=event.enrichment.model_dump(mode="json"),
         published_at=previous.published_at if previous else now,
         updated_at=now,
-        change="updated" if previous else "published",
-        changed_fields=changed_fields(previous, fields) if previous else [],
+        change="updated" if announced else "published",
+        changed_fields=changed_fields(previous, fields) if previous and announced else [],
+        revision=previous.revision + 1 if previous else 0,
+        locked_fields=locked,
+        history=list(previous.history) if previous else [],
+        index_pending=True,
+        announced=announced or status in SEARCHABLE_STATUSES,
+        link_status=previous.link_status if previous else None,
+        review_reasons=list(event.enrichment.review_reasons),
         **fields,
     )

@@ -33,10 +33,10 @@ def public_call(call: CatalogCall, base_url: str) -> PublicCall:
 
 
 def call_published(call: CatalogCall, base_url: str) -> CallPublished:
-    """The change to announce. The event id depends only on (call, version), so re-emitting it after a
-    crash or a replay yields the same id and subscribers de-duplicate it."""
+    """The change to announce. The event id depends only on (call, version, revision), so re-emitting
+    it after a crash or a replay yields the same id and subscribers de-duplicate it."""
     return CallPublished(
-        event_id=event_id_for("published", call.call_id, call.version),
+        event_id=event_id_for("published", call.call_id, call.version, call.revision),
         occurred_at=call.updated_at,
         call_id=call.call_id,
         version=call.version,

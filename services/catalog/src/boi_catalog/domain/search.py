@@ -41,6 +41,11 @@ def search_document(call: CatalogCall) -> dict[str, Any]:
         "colombia_eligible": call.colombia_eligible,
         "language": call.language,
         "deadline": call.deadline,
+        "sectors": call.sectors,
+        "ods": call.ods,
+        "audience": call.audience,
+        "countries": call.countries,
+        "modality": call.modality,
         "deadline_ts": deadline_timestamp(call.deadline, call.deadline_tz),
         "published_ts": int(call.published_at.timestamp()),
     }

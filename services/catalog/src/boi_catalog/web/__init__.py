@@ -1,11 +1,14 @@
-"""HTTP surfaces of the catalog: the public JSON API and the server-rendered public site."""
+"""HTTP surfaces of the catalog: the public site, feeds and JSON API, and the curation console."""
 
 import re
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boi_catalog.ports import CallRepository, ImpressionSink, SearchIndex
 from boi_shared.ids import CALL_ID_PATTERN
@@ -23,19 +26,34 @@ def is_call_id(value: str) -> bool:
 
 @dataclass(frozen=True)
 class WebContext:
-    """What the routes need, built once in `create_app`."""
+    """What the routes need, built once in `create_app`. `settings` is the service's `Settings`
+    (None in tests of the bare site: no console users, default limits); `publish` announces a
+    `CallPublished` the curation use cases return (None: the console cannot publish)."""
 
     repository: CallRepository
     index: SearchIndex
     impressions: ImpressionSink
     public_base_url: str
+    settings: Any = None
+    publish: Callable[[Any], Awaitable[None]] | None = field(default=None)
 
 
 def mount(app: FastAPI, ctx: WebContext) -> None:
-    """Add the API, the site and its static files to `app`."""
+    """Add the API, the feeds, the site, the console and the static files to `app`."""
+    from boi_catalog.settings import Settings
+    from boi_catalog.web.admin_api import admin_api_router
     from boi_catalog.web.api import api_router
+    from boi_catalog.web.console import console_router, login_on_401, sessions_for
+    from boi_catalog.web.feeds import feeds_router
+    from boi_catalog.web.public_search import PublicSearch
     from boi_catalog.web.site import site_router
 
-    app.include_router(api_router(ctx))
-    app.include_router(site_router(ctx))
+    search = PublicSearch.from_settings(ctx.settings or Settings())
+    sessions = sessions_for(ctx)
+    app.include_router(api_router(ctx, search))
+    app.include_router(feeds_router(ctx, search))
+    app.include_router(site_router(ctx, search))
+    app.include_router(console_router(ctx, sessions))
+    app.include_router(admin_api_router(ctx, sessions))
+    app.add_exception_handler(StarletteHTTPException, login_on_401)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,14 +1,28 @@
-"""Public JSON API for partners: search the published calls and read one call."""
+"""Public JSON API for partners and for the site's own script: search the published calls, read one call,
+get a browser search token, report results shown. Rate limited per client (see `security.RateLimiter`)."""
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query
+from typing import Any, Literal
 
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Response
+from pydantic import BaseModel, Field
+
+from boi_catalog.adapters.meili import MeiliSearchIndex
+from boi_catalog.adapters.meili_admin import public_search_key
 from boi_catalog.domain.public import impressions, public_call
-from boi_catalog.domain.search import SearchPage
-from boi_catalog.service import find_public_call, search_calls
+from boi_catalog.domain.search import SearchHit, search_page
+from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
+from boi_catalog.web.public_search import PublicSearch
+from boi_catalog.web.query import FACETS, parse
+from boi_catalog.web.security import RateLimiter
 from boi_shared.errors import TransientError
 from boi_shared.events import PublicCall
-from boi_shared.taxonomy import CallType
+from boi_shared.ids import CALL_ID_PATTERN
+from boi_shared.taxonomy import CallType, Eligibility
+
+LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many requests: retry after `Retry-After` seconds"}
+}
 
 
 class CallDetail(PublicCall):
@@ -18,32 +32,114 @@ class CallDetail(PublicCall):
     version: int
 
 
-def api_router(ctx: WebContext) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["calls"])
+class SearchResults(BaseModel):
+    """One page of search results with facet counts."""
 
-    @router.get("/calls", summary="Search the published calls")
-    async def search(
+    query: str
+    total: int = Field(description="Estimated number of matching calls")
+    limit: int
+    offset: int
+    sort: str = Field(description="relevancia, cierra_pronto or recientes")
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]] = Field(description="Per facet, the number of calls per value")
+
+
+class BrowserSearchConfig(BaseModel):
+    """How a browser searches Meilisearch directly: a short-lived tenant token restricted to published
+    calls (search only; never the master key)."""
+
+    url: str
+    index: str
+    token: str
+    expires_at: int = Field(description="Unix time the token expires")
+    facets: list[str]
+
+
+class ShownResults(BaseModel):
+    """Results a browser displayed (search-as-you-type), counted as `search_result` impressions."""
+
+    call_ids: list[str] = Field(max_length=50)
+    first_position: int = Field(default=0, ge=0, le=1000)
+
+
+def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
+    s = ctx.settings
+    limiter = RateLimiter(s.api_rate_per_minute if s else 120, s.api_rate_burst if s else 30)
+    router = APIRouter(prefix="/api", tags=["calls"], dependencies=[Depends(limiter)])
+
+    async def run_search(
         background: BackgroundTasks,
-        q: str = Query("", max_length=200, description="Words to look for (typos tolerated)"),
-        call_type: CallType | None = Query(None, alias="type", description="Only this kind"),
-        limit: int = Query(20, ge=1, le=50, description="Results per page"),
-        offset: int = Query(0, ge=0, le=1000, description="Results to skip"),
-    ) -> SearchPage:
+        channel: str,
+        q: str,
+        call_type: CallType | None,
+        eligibility: Eligibility | None,
+        language: str,
+        sort: str,
+        limit: int,
+        offset: int,
+    ) -> SearchResults:
+        params = parse(
+            q,
+            call_type.value if call_type else "",
+            eligibility.value if eligibility else "",
+            language,
+            sort,
+            limit=limit,
+            offset=offset,
+        )
         try:
-            page = await search_calls(ctx.index, q, call_type, limit, offset, ctx.public_base_url)
+            found = await search.search(params)
         except TransientError as exc:
             raise HTTPException(status_code=503, detail=UNAVAILABLE_ES) from exc
+        page = search_page(params.q, found.total, found.hits, ctx.public_base_url)
         # Recorded after the response is sent; uvicorn waits for it on shutdown.
         background.add_task(
             ctx.impressions.record,
-            impressions([h.call_id for h in page.hits], "search_result", "api", first_position=offset),
+            impressions([h.call_id for h in page.hits], "search_result", channel, first_position=offset),
         )
-        return page
+        return SearchResults(
+            query=params.q,
+            total=found.total,
+            limit=params.limit,
+            offset=params.offset,
+            sort=params.sort,
+            hits=page.hits,
+            facets=found.facets,
+        )
+
+    @router.get("/calls", summary="Search the published calls", responses=LIMITED)
+    async def search_calls(
+        background: BackgroundTasks,
+        q: str = Query("", max_length=200, description="Words to look for (typos tolerated)"),
+        call_type: CallType | None = Query(None, alias="type", description="Only this kind"),
+        eligibility: Eligibility | None = Query(None, description="Colombia eligibility: si, no, sin_dato"),
+        language: str = Query("", max_length=3, description="Language of the official text (es, en…)"),
+        sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query(
+            "relevancia", description="cierra_pronto: open calls by deadline, soonest first"
+        ),
+        limit: int = Query(20, ge=1, le=50, description="Results per page"),
+        offset: int = Query(0, ge=0, le=1000, description="Results to skip"),
+    ) -> SearchResults:
+        return await run_search(background, "api", q, call_type, eligibility, language, sort, limit, offset)
+
+    # The site's own script searches here (impressions counted as channel "web"); same parameters.
+    @router.get("/web/calls", include_in_schema=False)
+    async def search_for_site(
+        background: BackgroundTasks,
+        q: str = Query("", max_length=200),
+        call_type: CallType | None = Query(None, alias="type"),
+        eligibility: Eligibility | None = Query(None),
+        language: str = Query("", max_length=3),
+        sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query("relevancia"),
+        limit: int = Query(20, ge=1, le=50),
+        offset: int = Query(0, ge=0, le=1000),
+    ) -> SearchResults:
+        return await run_search(background, "web", q, call_type, eligibility, language, sort, limit, offset)
 
     @router.get(
         "/calls/{call_id}",
         summary="One published call",
-        responses={404: {"description": "No such public call"}},
+        responses={404: {"description": "No such public call"}, 429: LIMITED[429]},
     )
     async def get_call(call_id: str) -> CallDetail:
         if not is_call_id(call_id):
@@ -57,5 +153,34 @@ def api_router(ctx: WebContext) -> APIRouter:
         return CallDetail(
             call_id=call.call_id, version=call.version, **public_call(call, ctx.public_base_url).model_dump()
         )
+
+    @router.get("/buscador", summary="Tenant token for searching from a browser", responses=LIMITED)
+    async def browser_search(response: Response) -> BrowserSearchConfig:
+        try:
+            if not isinstance(ctx.index, MeiliSearchIndex):
+                raise TransientError("browser search needs Meilisearch")
+            index = ctx.index
+            found = await search.browser_search(lambda: public_search_key(index))
+        except TransientError as exc:
+            raise HTTPException(status_code=503, detail=UNAVAILABLE_ES) from exc
+        response.headers["Cache-Control"] = "private, max-age=60"
+        return BrowserSearchConfig(
+            url=found.url,
+            index=found.index,
+            token=found.token,
+            expires_at=found.expires_at,
+            facets=list(FACETS),
+        )
+
+    @router.post("/impresiones", status_code=204, summary="Report results shown", responses=LIMITED)
+    async def shown(body: ShownResults, background: BackgroundTasks) -> Response:
+        ids = [c for c in body.call_ids if is_call_id(c)]
+        if len(ids) != len(body.call_ids):
+            raise HTTPException(status_code=422, detail=f"call ids must match {CALL_ID_PATTERN}")
+        background.add_task(
+            ctx.impressions.record,
+            impressions(ids, "search_result", "web", first_position=body.first_position),
+        )
+        return Response(status_code=204)
 
     return router

@@ -1,86 +1,106 @@
-"""The public site, rendered on the server (search engines index it, phones need no script)."""
+"""The public site, rendered on the server (search engines index it, phones need no script); with
+JavaScript on, `static/search.js` searches Meilisearch as you type with a tenant token."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Query
-from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from boi_catalog.domain.public import impressions, public_url
-from boi_catalog.domain.search import SearchPage
-from boi_catalog.service import find_public_call, search_calls
+from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
-from boi_catalog.web.present import card, date_es, safe_href
+from boi_catalog.web.present import (
+    call_json_ld,
+    card,
+    card_from_hit,
+    date_es,
+    eligibility_label,
+    json_ld,
+    safe_href,
+    share_links,
+    type_label,
+)
+from boi_catalog.web.public_search import PublicSearch
+from boi_catalog.web.query import LANGUAGE_LABELS_ES, SORT_LABELS_ES, SearchParams, parse
+from boi_catalog.web.render import Renderer
+from boi_catalog.web.security import origin
 from boi_shared.errors import TransientError
-from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, CallType
+from boi_shared.events import ImpressionRecorded
+from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
 
-_TYPE_VALUES = frozenset(t.value for t in CallType)
 PAGE_SIZE = 20
 MAX_PAGE = 50
-# The site loads nothing but its own stylesheet: no scripts, no third parties.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
 
 
-def templates() -> Environment:
-    return Environment(
-        loader=PackageLoader("boi_catalog.web", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def facet_options(facets: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
+    """(value, Spanish label, count) per facet, largest first."""
+    labels: dict[str, Callable[[str], str]] = {
+        "call_type": type_label,
+        "colombia_eligible": eligibility_label,
+        "language": lambda v: LANGUAGE_LABELS_ES.get(v, v),
+    }
+    return {
+        name: sorted(((v, labels[name](v), n) for v, n in dist.items()), key=lambda t: -t[2])
+        for name, dist in facets.items()
+        if name in labels
+    }
 
 
-def site_router(ctx: WebContext) -> APIRouter:
-    env = templates()
+def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
+    direct = bool(ctx.settings and ctx.settings.browser_search_direct)
+    # The browser may only talk to Meilisearch when it searches it directly.
+    render = Renderer(origin(search.public_url) if direct else "")
     router = APIRouter(include_in_schema=False)
 
-    def render(name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-        html = env.get_template(name).render(**values)
-        return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+    async def listing(
+        template: str, params: SearchParams, page: int, background: BackgroundTasks
+    ) -> HTMLResponse:
+        values: dict[str, Any] = {
+            "p": params,
+            "page": page,
+            "types": list(CALL_TYPE_LABELS_ES.items()),
+            "sorts": list(SORT_LABELS_ES.items()),
+            "feed_query": params.with_(sort="recientes").as_query(),
+            "search_mode": "meili" if direct else "api",
+        }
+        try:
+            found = await search.search(params)
+        except TransientError:
+            values.update(error=UNAVAILABLE_ES, total=0, cards=[], facets={}, has_next=False)
+            return render(template, 503, **values)
+        background.add_task(
+            ctx.impressions.record,
+            impressions([h["id"] for h in found.hits], "search_result", "web", first_position=params.offset),
+        )
+        values.update(
+            error=None,
+            total=found.total,
+            cards=[card_from_hit(h) for h in found.hits],
+            facets=facet_options(found.facets),
+            has_next=params.offset + len(found.hits) < found.total,
+        )
+        return render(template, **values)
 
     @router.get("/", response_class=HTMLResponse)
     async def home(
         background: BackgroundTasks,
         q: str = "",
         kind: str = Query("", alias="type"),
+        eligibility: str = "",
+        language: str = "",
+        sort: str = "",
         page: int = 1,
     ) -> HTMLResponse:
-        q = q.strip()[:200]
-        call_type = CallType(kind) if kind in _TYPE_VALUES else None
         page = min(max(page, 1), MAX_PAGE)
-        offset = (page - 1) * PAGE_SIZE
-        values: dict[str, Any] = {
-            "q": q,
-            "type": call_type.value if call_type else "",
-            "page": page,
-            "types": list(CALL_TYPE_LABELS_ES.items()),
-        }
-        try:
-            found = await search_calls(ctx.index, q, call_type, PAGE_SIZE, offset, ctx.public_base_url)
-        except TransientError:
-            return render(
-                "search.html", 503, error=UNAVAILABLE_ES, total=0, cards=[], has_next=False, **values
-            )
-        background.add_task(
-            ctx.impressions.record,
-            impressions([h.call_id for h in found.hits], "search_result", "web", first_position=offset),
-        )
-        return render(
-            "search.html",
-            error=None,
-            total=found.total,
-            cards=_cards(found),
-            has_next=offset + len(found.hits) < found.total,
-            **values,
-        )
+        params = parse(q, kind, eligibility, language, sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        return await listing("search.html", params, page, background)
+
+    @router.get("/cerradas", response_class=HTMLResponse)
+    async def closed(background: BackgroundTasks, q: str = "", page: int = 1) -> HTMLResponse:
+        page = min(max(page, 1), MAX_PAGE)
+        params = parse(q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, closed=True)
+        return await listing("closed.html", params, page, background)
 
     @router.get("/convocatorias/{call_id}", response_class=HTMLResponse)
     async def call_page(call_id: str, background: BackgroundTasks) -> HTMLResponse:
@@ -93,38 +113,51 @@ def site_router(ctx: WebContext) -> APIRouter:
         if call is None:
             return render("message.html", 404, title="Convocatoria no encontrada", message=NOT_FOUND_ES)
         background.add_task(ctx.impressions.record, impressions([call.call_id], "call_view", "web"))
+        canonical = public_url(ctx.public_base_url, call.call_id)
+        item = card(
+            call_id=call.call_id,
+            title=call.title,
+            summary=call.summary,
+            call_type=call.call_type,
+            deadline=call.deadline,
+            colombia_eligible=call.colombia_eligible,
+            url=call.url,
+        )
+        ld = call_json_ld(
+            title=call.title,
+            summary=call.summary,
+            canonical_url=canonical,
+            official_url=item["official_url"],
+            deadline=call.deadline,
+            funder=call.funder,
+            published=call.published_at.date(),
+            language=call.language,
+        )
         return render(
             "call.html",
-            call=card(
-                call_id=call.call_id,
-                title=call.title,
-                summary=call.summary,
-                call_type=call.call_type,
-                deadline=call.deadline,
-                colombia_eligible=call.colombia_eligible,
-                url=call.url,
-            ),
+            call=item,
+            json_ld=json_ld(ld),
+            share=share_links(call.title, canonical),
             paragraphs=[p.strip() for p in call.text.split("\n") if p.strip()],
             funder=call.funder,
             status=call.status,
-            canonical_url=public_url(ctx.public_base_url, call.call_id),
+            canonical_url=canonical,
             updated=date_es(call.updated_at.date()),
             sources=[s for s in (safe_href(src.get("item_url")) for src in call.sources) if s],
         )
 
+    @router.get("/ir/{call_id}")
+    async def go_to_source(call_id: str, background: BackgroundTasks) -> Response:
+        """Count the click, then send the visitor to the official source (http(s) targets only)."""
+        try:
+            call = await find_public_call(ctx.repository, call_id) if is_call_id(call_id) else None
+        except TransientError:
+            return render("message.html", 503, title="Servicio no disponible", message=UNAVAILABLE_ES)
+        target = safe_href(call.url) if call is not None else None
+        if call is None or target is None:
+            return render("message.html", 404, title="Convocatoria no encontrada", message=NOT_FOUND_ES)
+        click = ImpressionRecorded(call_id=call.call_id, kind="source_click", channel="web")
+        background.add_task(ctx.impressions.record, [click])
+        return RedirectResponse(target, status_code=302, headers={"Referrer-Policy": "no-referrer"})
+
     return router
-
-
-def _cards(found: SearchPage) -> list[dict[str, Any]]:
-    return [
-        card(
-            call_id=h.call_id,
-            title=h.title,
-            summary=h.summary,
-            call_type=h.call_type,
-            deadline=h.deadline,
-            colombia_eligible=h.colombia_eligible,
-            url=h.url,
-        )
-        for h in found.hits
-    ]

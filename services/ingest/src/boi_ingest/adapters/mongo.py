@@ -1,26 +1,84 @@
-"""MongoItemStore: what ingest last emitted per call, in MongoDB (`items`: hash, version, url, source).
+"""MongoItemStore: what ingest last emitted, in MongoDB — per item (`items`: hash, version, url, source,
+the call a near-duplicate joined, its call's sources), per call (`calls`: its last event's call), plus the
+signatures and the fetch state.
 
-Plain single-document operations only (FerretDB 1.x has no transactions, sessions or change streams).
+Plain single-collection operations only (FerretDB 1.x has no transactions, sessions or change streams).
+Measured on FerretDB 1.24 (SQLite): `insert_many` is fast (~14k docs/s) while every update costs ~9 ms and
+an `$in` filter scans the whole collection, so new items are inserted in bulk, updates (changed items,
+merges) go one by one, and states are read with one `$in` per source run.
 """
 
+import asyncio
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from boi_ingest.adapters.mongo_state import MongoFetchStateStore, MongoSignatureStore
 from boi_ingest.domain.model import ItemState
+from boi_ingest.emitting import ItemRecord, event_of
+from boi_shared.events import CallIngested, RawCall, SourceRef
 
 COLLECTION = "items"
+CALLS = "calls"
+RECENT_CALLS = 50_000
+_STATE_FIELDS = {"content_hash": 1, "version": 1, "call_id": 1, "sources": 1}
 
 
-class MongoItemStore:
-    """Per call id: `{_id: call_id, content_hash, version, url, source_id, seen_at}`."""
+def _fields(record: ItemRecord, seen_at: datetime) -> dict[str, Any]:
+    fields: dict[str, Any] = {"version": record.version, "seen_at": seen_at}
+    for name in ("content_hash", "url", "source_id", "call_id"):
+        if (value := getattr(record, name)) is not None:
+            fields[name] = value
+    if record.event is not None:
+        fields["sources"] = [s.model_dump(mode="json") for s in record.event.call.sources]
+    return fields
+
+
+async def insert_or_update(
+    collection: AsyncCollection[dict[str, Any]],
+    docs: list[dict[str, Any]],
+    updates: Sequence[dict[str, Any] | None],
+) -> None:
+    """Insert `docs` in one bulk; each one whose `_id` exists gets its `updates[i]` (an update document;
+    None: keep the stored one) instead, unless the stored version is newer. The bulk write's own
+    duplicate-key report is not relied upon (FerretDB's breaks PyMongo's result: KeyError 'nModified')."""
+    if not docs:
+        return
+    try:
+        await collection.insert_many(docs, ordered=False)
+        return
+    except BulkWriteError as exc:
+        failed = [e["index"] for e in exc.details.get("writeErrors", [])]
+    except KeyError:
+        failed = list(range(len(docs)))
+    for i in failed:
+        if (update := updates[i]) is None:
+            continue  # the same document is already there
+        filter_ = {"_id": docs[i]["_id"], "version": {"$lte": docs[i]["version"]}}
+        try:
+            await collection.update_one(filter_, update, upsert=True)
+        except DuplicateKeyError:
+            continue
+
+
+class MongoItemStore(MongoSignatureStore, MongoFetchStateStore):
+    """`items`: `{_id: item id, content_hash, version, url, source_id, seen_at[, call_id][, sources]}`;
+    `calls`: `{_id: "<call id>@<version>", call_id, version, call}`, one document per emitted version."""
 
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
+        MongoSignatureStore.__init__(self, client, database)
+        MongoFetchStateStore.__init__(self, client, database)
         self._client = client
         self._items = client[database][COLLECTION]
+        self._calls = client[database][CALLS]
+        # The last event of the calls this process emitted: a merge reads it here, not with FerretDB
+        # lookups that scan the collection. Ingest runs as one replica, so the process sees its writes.
+        self._recent: OrderedDict[str, CallIngested] = OrderedDict()
 
     async def ping(self) -> bool:
         await self._client.admin.command("ping")
@@ -29,11 +87,73 @@ class MongoItemStore:
     async def states(self, call_ids: Sequence[str]) -> dict[str, ItemState]:
         if not call_ids:
             return {}
-        cursor = self._items.find({"_id": {"$in": list(call_ids)}}, {"content_hash": 1, "version": 1})
+        cursor = self._items.find({"_id": {"$in": list(call_ids)}}, _STATE_FIELDS)
         return {
-            doc["_id"]: ItemState(content_hash=doc["content_hash"], version=int(doc["version"]))
+            doc["_id"]: ItemState(
+                content_hash=doc["content_hash"],
+                version=int(doc["version"]),
+                call_id=doc.get("call_id"),
+                sources=tuple(SourceRef.model_validate(s) for s in doc.get("sources") or ()),
+            )
             async for doc in cursor
         }
+
+    async def calls(self, call_ids: Sequence[str]) -> dict[str, CallIngested]:
+        """The last event of each call (rebuilt from the stored call; same id as when it was emitted)."""
+        found: dict[str, CallIngested] = {}
+        for call_id in call_ids:
+            if (cached := self._recent.get(call_id)) is not None:
+                found[call_id] = cached
+                continue
+            # Each version is its own document (inserts are cheap on FerretDB, updates scan): walk up to
+            # the latest one with _id lookups, the only indexed reads there.
+            head: dict[str, Any] | None = None
+            version = 1
+            while (doc := await self._calls.find_one({"_id": f"{call_id}@{version}"})) is not None:
+                head, version = doc, version + 1
+            if head is not None:
+                found[call_id] = event_of(call_id, int(head["version"]), RawCall.model_validate(head["call"]))
+        return found
+
+    async def record_many(self, records: Sequence[ItemRecord], seen_at: datetime) -> None:
+        """Store records (new items inserted in bulk); a stored newer version is never moved back."""
+        created = [r for r in records if r.created and not r.call_only]
+        fields = [_fields(r, seen_at) for r in created]
+        calls = [
+            {
+                "_id": f"{r.event.call_id}@{r.event.version}",
+                "call_id": r.event.call_id,
+                "version": r.event.version,
+                "call": r.event.call.model_dump(mode="json"),
+            }
+            for r in records
+            if r.event is not None and r.event.call_id == r.item_id
+        ]
+        await asyncio.gather(
+            insert_or_update(
+                self._items,
+                [{"_id": r.item_id, **f} for r, f in zip(created, fields, strict=True)],
+                [{"$set": f} for f in fields],
+            ),
+            # Versions of a call are inserted, never updated: a duplicate is a replay of the same version.
+            insert_or_update(self._calls, calls, [None] * len(calls)),
+        )
+        for record in records:
+            if record.event is not None and record.event.call_id == record.item_id:
+                self._recent[record.item_id] = record.event
+                self._recent.move_to_end(record.item_id)
+        while len(self._recent) > RECENT_CALLS:
+            self._recent.popitem(last=False)
+        for record in records:
+            if not record.created and not record.call_only:
+                try:
+                    await self._items.update_one(
+                        {"_id": record.item_id, "version": {"$lte": record.version}},
+                        {"$set": _fields(record, seen_at)},
+                        upsert=True,
+                    )
+                except DuplicateKeyError:
+                    continue
 
     async def record(
         self,
@@ -63,6 +183,6 @@ class MongoItemStore:
         return True
 
     async def touch(self, call_ids: Sequence[str], seen_at: datetime) -> None:
-        """Mark unchanged calls as seen now."""
+        """Mark unchanged calls as seen now (slow on FerretDB: not on the ingest path)."""
         if call_ids:
             await self._items.update_many({"_id": {"$in": list(call_ids)}}, {"$set": {"seen_at": seen_at}})

@@ -104,7 +104,11 @@ def parse_feed(
     refuse_entity_declarations(document)
     headers = {k: v for k, v in (("content-location", base_url), ("content-type", content_type)) if v}
     # A stream, never bytes or str: feedparser treats a string as a URL or file name to open.
-    parsed = feedparser.parse(io.BytesIO(document), response_headers=headers)
+    # No sanitizing or URI rewriting of embedded HTML: it is reduced to plain text (scripts dropped) and
+    # never rendered; skipping them halves feedparser's time on big feeds.
+    parsed = feedparser.parse(
+        io.BytesIO(document), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     entries = parsed.get("entries") or []
     version = parsed.get("version") or ""
     bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None

@@ -5,14 +5,19 @@ from datetime import datetime
 from pathlib import PurePath
 
 from boi_ingest.domain.urls import canonical_url, is_http_url
+from boi_shared.events import SourceRef
 
 
 @dataclass(frozen=True)
 class Source:
-    """A feed to ingest: where it lives and the id its calls are attributed to."""
+    """A feed to ingest: where it lives and the id its calls are attributed to.
+
+    `tags` are the registered source's default tags, for the raw calls it emits.
+    """
 
     source_id: str
     location: str
+    tags: tuple[str, ...] = ()
 
     @classmethod
     def from_location(cls, location: str) -> "Source":
@@ -27,12 +32,28 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Validators:
+    """What a server said to recognise an unchanged document next time (conditional GET)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+@dataclass(frozen=True)
 class Document:
-    """A fetched document: its bytes, and what the transport said about them."""
+    """A fetched document: its bytes, and what the transport said about them.
+
+    `not_modified` is a 304 answer to a conditional GET: no content, nothing to ingest.
+    """
 
     content: bytes
     content_type: str | None = None
     base_url: str | None = None
+    validators: Validators = field(default_factory=Validators)
+    not_modified: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +86,13 @@ class ParsedFeed:
 
 @dataclass(frozen=True)
 class ItemState:
-    """What ingest last emitted for a call: the content hash and its version."""
+    """What ingest last emitted for an item: the content hash and its version.
+
+    `call_id` is the call the item was merged into when it is a near-duplicate of another item (None: the
+    item is its own call); `sources` are the sources its call lists.
+    """
 
     content_hash: str
     version: int
+    call_id: str | None = None
+    sources: tuple[SourceRef, ...] = ()

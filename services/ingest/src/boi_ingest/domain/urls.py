@@ -2,7 +2,7 @@
 
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid"})
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "ref", "igshid"})
 TRACKING_PREFIXES = ("utm_",)
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 

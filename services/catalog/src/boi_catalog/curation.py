@@ -1,0 +1,233 @@
+"""Curation use cases (the console's back end): review queue, edits with history, approve / reject /
+withdraw, the day's plan, the week's top 5 and the audit log.
+
+Each function receives its ports: `repo` (`CallRepository`), `index` (an `Indexer`, or a `SearchIndex`
+written to directly) and `publish` (announces a `CallPublished` on calls.published.v1; None: do not
+announce). Pass `base_url` (the public site) so announced calls carry their public link. A state that
+does not allow the action raises `TransitionError` (its message is Spanish, fit for the curator); an
+unknown call raises `LookupError`.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from boi_catalog.domain import lifecycle
+from boi_catalog.domain.call import EDITABLE_FIELDS, EN_REVISION, SEARCHABLE_STATUSES, CatalogCall
+from boi_catalog.domain.lifecycle import TransitionError, ai_value
+from boi_catalog.domain.search import search_document
+from boi_catalog.ports import Announce, CallRepository
+from boi_catalog.writes import announce_if_public, write_call
+from boi_shared.errors import TransientError
+
+log = logging.getLogger("boi.catalog.curation")
+PLAN_MIN, PLAN_MAX, TOP = 3, 7, 5
+__all__ = [
+    "TransitionError",
+    "accept_ai",
+    "approve",
+    "audit_log",
+    "choose_top5",
+    "edit_call",
+    "get_call",
+    "plan_day",
+    "reject",
+    "review_queue",
+    "withdraw",
+]
+
+
+class CallView(dict[str, Any]):
+    """A dict that also reads as attributes (`view["title"]` and `view.title`), for templates."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def call_view(call: CatalogCall) -> dict[str, Any]:
+    """The call as the console shows it: every editable field with the AI's value, its evidence
+    sentence and confidence, and whether a curator's edit locks it."""
+    evidence = call.enrichment.get("evidence") or {}
+    fields = {}
+    for name in EDITABLE_FIELDS:
+        ev = evidence.get({"title": "title_es", "summary": "summary_es"}.get(name, name)) or {}
+        fields[name] = {
+            "value": getattr(call, name),
+            "ai_value": ai_value(call, name),
+            "evidence": ev.get("sentence"),
+            "confidence": ev.get("confidence"),
+            "locked": name in call.locked_fields,
+        }
+    doc = call.model_dump(mode="json")
+    return CallView(doc, fields=fields, provider=call.enrichment.get("provider"))
+
+
+async def review_queue(repo: CallRepository, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Calls waiting for a curator: `en_revision`, and public calls whose official link is broken."""
+    query = {
+        "$or": [
+            {"status": EN_REVISION},
+            {"link_status": "broken", "status": {"$in": list(SEARCHABLE_STATUSES)}},
+        ]
+    }
+    return [call_view(c) for c in await repo.find(query, limit=limit, offset=offset)]
+
+
+async def get_call(repo: CallRepository, call_id: str) -> dict[str, Any] | None:
+    """One call in any status, as the console shows it."""
+    call = await repo.get(call_id)
+    return call_view(call) if call is not None else None
+
+
+async def sync_index(repo: CallRepository, index: Any, call: CatalogCall) -> None:
+    """Make `call` searchable now; while the engine is down it stays `index_pending` for the sweeper."""
+    if hasattr(index, "submit"):
+        await index.submit([call])
+        return
+    try:
+        await index.index([search_document(call)])
+        await repo.mark_indexed([(call.call_id, call.revision)])
+    except TransientError as exc:
+        log.warning("index write deferred: %s", exc, extra={"call_id": call.call_id})
+
+
+async def _act(
+    repo: CallRepository,
+    index: Any,
+    publish: Announce | None,
+    call_id: str,
+    user: str,
+    action: str,
+    step: Callable[[CatalogCall], CatalogCall],
+    base_url: str,
+    **details: Any,
+) -> dict[str, Any]:
+    def apply(previous: CatalogCall | None) -> CatalogCall | None:
+        if previous is None:
+            raise LookupError(call_id)
+        following = step(previous)
+        return following if following is not previous else None
+
+    call = await write_call(repo, call_id, apply)
+    if call is None:  # nothing changed
+        stored = await repo.get(call_id)
+        assert stored is not None
+        return call_view(stored)
+    now = datetime.now(UTC)
+    await repo.log({"at": now, "user": user, "action": action, "call_id": call_id, **details})
+    await sync_index(repo, index, call)
+    if publish is not None and action != "reject":
+        await announce_if_public(call, publish, base_url)
+    return call_view(call)
+
+
+async def edit_call(
+    repo: CallRepository,
+    index: Any,
+    publish: Announce | None,
+    call_id: str,
+    changes: dict[str, Any],
+    user: str,
+    *,
+    base_url: str = "",
+) -> dict[str, Any]:
+    """Apply a curator's edits (history: who, when, field, AI value, old, new); each edited field is
+    locked against later AI re-enrichment until `accept_ai`. A public call's edit is announced."""
+    step = lambda c: lifecycle.edit(c, changes, user, datetime.now(UTC))  # noqa: E731
+    return await _act(repo, index, publish, call_id, user, "edit", step, base_url, fields=sorted(changes))
+
+
+async def accept_ai(
+    repo: CallRepository,
+    index: Any,
+    publish: Announce | None,
+    call_id: str,
+    field: str,
+    user: str,
+    *,
+    base_url: str = "",
+) -> dict[str, Any]:
+    """Unlock `field` and take the AI's value back (later re-enrichments update it again)."""
+    step = lambda c: lifecycle.accept_ai(c, field, user, datetime.now(UTC))  # noqa: E731
+    return await _act(repo, index, publish, call_id, user, "accept_ai", step, base_url, field=field)
+
+
+async def approve(
+    repo: CallRepository, index: Any, publish: Announce | None, call_id: str, user: str, *, base_url: str = ""
+) -> dict[str, Any]:
+    """en_revision → publicada: indexed for the public and announced as "published"."""
+    step = lambda c: lifecycle.approve(c, user, datetime.now(UTC))  # noqa: E731
+    return await _act(repo, index, publish, call_id, user, "approve", step, base_url)
+
+
+async def reject(
+    repo: CallRepository,
+    index: Any,
+    publish: Announce | None,
+    call_id: str,
+    user: str,
+    reason: str,
+    *,
+    base_url: str = "",
+) -> dict[str, Any]:
+    """en_revision → archivada: never public, nothing announced."""
+    step = lambda c: lifecycle.reject(c, user, reason, datetime.now(UTC))  # noqa: E731
+    return await _act(repo, index, publish, call_id, user, "reject", step, base_url, reason=reason)
+
+
+async def withdraw(
+    repo: CallRepository,
+    index: Any,
+    publish: Announce | None,
+    call_id: str,
+    user: str,
+    reason: str,
+    *,
+    base_url: str = "",
+) -> dict[str, Any]:
+    """A published call → retirada: out of public search, announced as "withdrawn"."""
+    step = lambda c: lifecycle.withdraw(c, user, reason, datetime.now(UTC))  # noqa: E731
+    return await _act(repo, index, publish, call_id, user, "withdraw", step, base_url, reason=reason)
+
+
+async def _plan(
+    repo: CallRepository, kind: str, key: str, call_ids: list[str], user: str, low: int, high: int
+) -> dict[str, Any]:
+    ids = list(dict.fromkeys(call_ids))
+    if not low <= len(ids) <= high:
+        raise TransitionError(f"Elija entre {low} y {high} convocatorias (eligió {len(ids)})")
+    for call_id in ids:
+        call = await repo.get(call_id)
+        if call is None:
+            raise LookupError(call_id)
+        if call.status not in (*SEARCHABLE_STATUSES, EN_REVISION):
+            raise TransitionError(f"La convocatoria {call_id} está {call.status}")
+    now = datetime.now(UTC)
+    plan = {"kind": kind, "key": key, "call_ids": ids, "user": user, "at": now}
+    await repo.put_plan(kind, key, plan)
+    await repo.log({"at": now, "user": user, "action": f"plan_{kind}", "key": key, "call_ids": ids})
+    return plan
+
+
+async def plan_day(repo: CallRepository, day: date, call_ids: list[str], user: str) -> dict[str, Any]:
+    """The calls to publish on `day` (3–7), replacing any earlier plan of that day."""
+    return await _plan(repo, "day", day.isoformat(), call_ids, user, PLAN_MIN, PLAN_MAX)
+
+
+async def choose_top5(repo: CallRepository, iso_week: str, call_ids: list[str], user: str) -> dict[str, Any]:
+    """The week's top 5 (`iso_week` like "2026-W48"), in order."""
+    return await _plan(repo, "week", iso_week, call_ids, user, TOP, TOP)
+
+
+async def get_plan(repo: CallRepository, kind: str, key: str) -> dict[str, Any] | None:
+    """A stored plan: kind "day" (key ISO date) or "week" (key ISO week)."""
+    return await repo.get_plan(kind, key)
+
+
+async def audit_log(repo: CallRepository, *, limit: int = 100) -> list[dict[str, Any]]:
+    """The latest curator and system actions, newest first: at, user, action, call_id, details."""
+    return await repo.audit_log(limit=limit)

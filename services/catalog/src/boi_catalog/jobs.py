@@ -1,0 +1,186 @@
+"""Scheduled jobs of the catalog, started with the app: the calendar (publicada → cierra_pronto 7 days
+before the deadline → cerrada after it), the health of official links, and the sweeper that re-queues
+calls still `index_pending` (written while Meilisearch was down, or before a crash).
+
+Each job is a plain async function taking its ports and a "today"/"now", so tests call it directly;
+`run_periodically` repeats one on an interval and logs (never raises) its failures.
+"""
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from boi_catalog.domain import lifecycle
+from boi_catalog.domain.call import CIERRA_PRONTO, PUBLICADA, SEARCHABLE_STATUSES, CatalogCall
+from boi_catalog.indexing import IndexQueue
+from boi_catalog.ports import Announce, CallRepository, Indexer
+from boi_catalog.service import announce_if_public, write_call
+from boi_catalog.settings import Settings
+
+log = logging.getLogger("boi.catalog.jobs")
+BATCH = 500
+
+
+async def reindex_pending(repository: CallRepository, indexer: Indexer, *, limit: int = 5000) -> int:
+    """Queue for indexing the calls MongoDB still marks `index_pending`; returns how many."""
+    pending = await repository.pending(limit=limit)
+    await indexer.submit(pending)
+    return len(pending)
+
+
+async def expire_calls(
+    repository: CallRepository, indexer: Indexer, announce: Announce, base_url: str, today: date
+) -> list[CatalogCall]:
+    """Apply the calendar to public calls whose deadline is within 7 days or past; announce each
+    change ("updated" for cierra_pronto, "closed" for cerrada). Returns the calls changed."""
+    horizon = (today + timedelta(days=lifecycle.CLOSING_SOON_DAYS)).isoformat()
+    query = {"status": {"$in": [PUBLICADA, CIERRA_PRONTO]}, "deadline": {"$lte": horizon}}
+    changed: list[CatalogCall] = []
+    for candidate in await repository.find(query, limit=100_000):
+
+        def step(previous: CatalogCall | None) -> CatalogCall | None:
+            status = lifecycle.expiry_status(previous, today) if previous else None
+            return lifecycle.expire(previous, status, datetime.now(UTC)) if previous and status else None
+
+        call = await write_call(repository, candidate.call_id, step)
+        if call is None:
+            continue
+        await indexer.submit([call])
+        await announce_if_public(call, announce, base_url)
+        log.info("call is now %s", call.status, extra={"call_id": call.call_id})
+        changed.append(call)
+    return changed
+
+
+def _public_address(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
+
+
+async def link_status(client: httpx.AsyncClient, url: str, *, allow_private: bool = False) -> str:
+    """ "ok", "broken" or "unchecked" (not http(s), or pointing inside our network: never fetched)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "unchecked"
+    if not allow_private and not await asyncio.to_thread(_public_address, parts.hostname):
+        return "unchecked"
+    try:
+        response = await client.head(url)
+        if response.status_code in (403, 405, 501):  # servers that refuse HEAD
+            async with client.stream("GET", url) as streamed:
+                response = streamed
+        return "broken" if response.status_code in (404, 410) or response.status_code >= 500 else "ok"
+    except httpx.HTTPError:
+        return "broken"
+
+
+async def check_links(
+    repository: CallRepository,
+    indexer: Indexer,
+    *,
+    now: datetime,
+    link_timeout: float = 10.0,
+    concurrency: int = 8,
+    limit: int = 1000,
+    allow_private: bool = False,
+) -> dict[str, str]:
+    """Check the official links of public calls (HEAD, GET when refused; bounded concurrency, no
+    redirects to other schemes) and record each result; a broken one enters the review queue."""
+    calls = await repository.find({"status": {"$in": list(SEARCHABLE_STATUSES)}}, limit=limit)
+    gate = asyncio.Semaphore(concurrency)
+    results: dict[str, str] = {}
+    async with httpx.AsyncClient(
+        timeout=link_timeout, follow_redirects=True, max_redirects=5, headers={"User-Agent": "BOI link check"}
+    ) as client:
+
+        async def one(call: CatalogCall) -> None:
+            async with gate:
+                status = await link_status(client, call.url, allow_private=allow_private)
+            results[call.call_id] = status
+            if status == "unchecked" or status == call.link_status:
+                return
+
+            def step(previous: CatalogCall | None) -> CatalogCall | None:
+                return lifecycle.mark_link(previous, status, now) if previous else None
+
+            stored = await write_call(repository, call.call_id, step)
+            if stored is not None:
+                await indexer.submit([stored])
+
+        await asyncio.gather(*(one(c) for c in calls))
+    return results
+
+
+def scheduled_jobs(
+    settings: Settings, repository: CallRepository, indexer: IndexQueue, announce: Announce
+) -> list[Coroutine[Any, Any, None]]:
+    """The app's background work: the index queue's flusher and each job on its interval."""
+
+    async def expiry() -> None:
+        await expire_calls(repository, indexer, announce, settings.public_base_url, datetime.now(UTC).date())
+
+    async def links() -> None:
+        await check_links(
+            repository,
+            indexer,
+            now=datetime.now(UTC),
+            link_timeout=settings.link_check_timeout_seconds,
+            concurrency=settings.link_check_concurrency,
+            allow_private=settings.link_check_allow_private,
+        )
+
+    ticks = 0
+
+    async def sweep() -> None:
+        # After a failed or skipped index write, at start-up (a crash) and every 30th tick (markers
+        # another replica left when it stopped); otherwise the queue confirms its own writes.
+        nonlocal ticks
+        ticks += 1
+        if indexer.needs_sweep or ticks % 30 == 0:
+            indexer.needs_sweep = False
+            if await reindex_pending(repository, indexer, limit=settings.index_batch_size) > 0:
+                indexer.needs_sweep = True
+
+    return [
+        indexer.run(),
+        run_periodically("index-sweeper", settings.index_sweep_seconds, sweep),
+        run_periodically("expiry", settings.expiry_interval_seconds, expiry),
+        run_periodically("link-check", settings.link_check_interval_seconds, links),
+    ]
+
+
+@asynccontextmanager
+async def background(jobs: list[Coroutine[Any, Any, None]]) -> AsyncIterator[None]:
+    """Run `jobs` as tasks while the context is open; cancel them on exit."""
+    tasks = [asyncio.create_task(job) for job in jobs]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def run_periodically(name: str, interval: float, job: Callable[[], Awaitable[object]]) -> None:
+    """Run `job` every `interval` seconds until cancelled (interval ≤ 0: never)."""
+    if interval <= 0:
+        return
+    while True:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s failed; next run in %.0fs", name, interval)
+        await asyncio.sleep(interval)

@@ -1,0 +1,203 @@
+"""The curation console (`/consola`): sign in, review queue, call editor (edit, approve, reject, withdraw),
+the day's plan, the week's top 5 and the audit log. Curators review; admins also withdraw, plan and audit."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from boi_catalog.web import WebContext, is_call_id
+from boi_catalog.web.auth import LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Sessions, User
+from boi_catalog.web.curation import call_ids, changes_from, field_rows, form, form_list, use_case
+from boi_catalog.web.render import Renderer
+
+PREFIX = "/consola"
+
+
+def sessions_for(ctx: WebContext) -> Sessions:
+    s = ctx.settings
+    users = s.console_users.get_secret_value() if s else ""
+    secret = s.session_secret.get_secret_value() if s else ""
+    return Sessions(users, secret, ctx.public_base_url.startswith("https://"))
+
+
+_RENDER = Renderer()
+
+
+async def login_on_401(request: Request, exc: Exception) -> Response:
+    """Console pages answer 401/403 with a page a person can act on; everything else as FastAPI does."""
+    assert isinstance(exc, StarletteHTTPException)
+    if not request.url.path.startswith(PREFIX) or exc.status_code not in (401, 403, 404):
+        return await http_exception_handler(request, exc)
+    template = "console/login.html" if exc.status_code == 401 else "message.html"
+    response = _RENDER(
+        template,
+        exc.status_code,
+        title="Consola",
+        message=str(exc.detail),
+        csrf="",
+        error="sesion",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRouter:
+    sessions = sessions or sessions_for(ctx)
+    render = _RENDER
+    router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+    def page(name: str, user: User, status_code: int = 200, **values: Any) -> HTMLResponse:
+        values.setdefault("notice", "")
+        response = render(name, status_code, user=user, **values)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def posted(request: Request, role: str = "curator") -> tuple[User, dict[str, str]]:
+        user = sessions.require(request, "admin" if role == "admin" else "curator")
+        values = await form(request)
+        sessions.check_csrf(user, values.get("csrf", ""))
+        return user, values
+
+    def back(path: str, notice: str = "") -> RedirectResponse:
+        suffix = f"?aviso={quote(notice)}" if notice else ""
+        return RedirectResponse(f"{PREFIX}{path}{suffix}", status_code=303)
+
+    @router.get("/entrar", response_class=HTMLResponse)
+    async def login_form(error: str = "", status_code: int = 200) -> HTMLResponse:
+        value, cookie = sessions.login_token()
+        response = render("console/login.html", status_code, csrf=value, error=error)
+        response.set_cookie(
+            LOGIN_COOKIE,
+            cookie,
+            max_age=3600,
+            httponly=True,
+            samesite="strict",
+            secure=sessions.secure,
+            path=PREFIX,
+        )
+        return response
+
+    @router.post("/entrar")
+    async def login(request: Request) -> Response:
+        values = await form(request)
+        if not sessions.login_token_ok(request, values.get("csrf", "")):
+            return await login_form("caducado", 403)
+        user = sessions.authenticate(values.get("usuario", ""), values.get("clave", ""))
+        if user is None:
+            return await login_form("credenciales", 401)
+        response = RedirectResponse(f"{PREFIX}/", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            sessions.cookie(user),
+            max_age=SESSION_SECONDS,
+            httponly=True,
+            samesite="strict",
+            secure=sessions.secure,
+            path="/",
+        )
+        response.delete_cookie(LOGIN_COOKIE, path=PREFIX)
+        return response
+
+    @router.post("/salir")
+    async def logout(request: Request) -> Response:
+        await posted(request)
+        response = RedirectResponse(f"{PREFIX}/entrar", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @router.get("/", response_class=HTMLResponse)
+    async def queue(request: Request, page_no: int = 1, aviso: str = "") -> HTMLResponse:
+        user = sessions.require(request)
+        offset = (max(page_no, 1) - 1) * 20
+        calls = await use_case("review_queue")(ctx.repository, limit=20, offset=offset)
+        rows = [(c, field_rows(c)) for c in calls]
+        return page("console/queue.html", user, rows=rows, notice=aviso, page_no=max(page_no, 1))
+
+    @router.get("/convocatorias/{call_id}", response_class=HTMLResponse)
+    async def editor(request: Request, call_id: str, aviso: str = "") -> HTMLResponse:
+        user = sessions.require(request)
+        call = await use_case("get_call")(ctx.repository, call_id) if is_call_id(call_id) else None
+        if call is None:
+            raise HTTPException(status_code=404, detail="No existe esa convocatoria.")
+        return page("console/editor.html", user, call=call, rows=field_rows(call), notice=aviso)
+
+    async def act(name: str, request: Request, call_id: str, role: str, *extra: str) -> Response:
+        user, values = await posted(request, role)
+        fn = use_case(name)
+        args: list[Any] = [ctx.repository, ctx.index, ctx.publish, call_id]
+        if name == "edit_call":
+            current = await use_case("get_call")(ctx.repository, call_id)
+            if current is None:
+                raise HTTPException(status_code=404, detail="No existe esa convocatoria.")
+            args.append(changes_from(values, current))
+        args.append(user.name)
+        kwargs: dict[str, Any] = {"base_url": ctx.public_base_url}
+        if extra:
+            kwargs["reason"] = values.get("motivo", "").strip()
+        try:
+            await fn(*args, **kwargs)
+        except (ValueError, LookupError) as exc:
+            return back(f"/convocatorias/{call_id}", f"No se pudo: {exc}"[:200])
+        return back(f"/convocatorias/{call_id}", "Hecho.")
+
+    @router.post("/convocatorias/{call_id}/editar")
+    async def edit(request: Request, call_id: str) -> Response:
+        return await act("edit_call", request, call_id, "curator")
+
+    @router.post("/convocatorias/{call_id}/aprobar")
+    async def approve(request: Request, call_id: str) -> Response:
+        return await act("approve", request, call_id, "curator")
+
+    @router.post("/convocatorias/{call_id}/rechazar")
+    async def reject(request: Request, call_id: str) -> Response:
+        return await act("reject", request, call_id, "curator", "reason")
+
+    @router.post("/convocatorias/{call_id}/retirar")
+    async def withdraw(request: Request, call_id: str) -> Response:
+        return await act("withdraw", request, call_id, "admin", "reason")
+
+    @router.get("/plan", response_class=HTMLResponse)
+    async def plan_form(request: Request, aviso: str = "") -> HTMLResponse:
+        user = sessions.require(request, "admin")
+        today = datetime.now(UTC).date()
+        week = "{}-W{:02d}".format(*today.isocalendar()[:2])
+        return page("console/plan.html", user, today=today.isoformat(), week=week, notice=aviso)
+
+    @router.post("/plan/dia")
+    async def plan_day(request: Request) -> Response:
+        user, values = await posted(request, "admin")
+        ids = call_ids(values) or await form_list(request, "call_id")
+        if not 3 <= len(ids) <= 7:
+            return back("/plan", "El plan del día lleva entre 3 y 7 convocatorias.")
+        try:
+            day = date.fromisoformat(values.get("fecha", ""))
+            await use_case("plan_day")(ctx.repository, day, ids, user.name)
+        except (ValueError, LookupError) as exc:
+            return back("/plan", f"No se pudo: {exc}"[:200])
+        return back("/plan", "Plan del día guardado.")
+
+    @router.post("/plan/top5")
+    async def top5(request: Request) -> Response:
+        user, values = await posted(request, "admin")
+        ids = call_ids(values)
+        if len(ids) != 5:
+            return back("/plan", "El top de la semana lleva exactamente 5 convocatorias.")
+        try:
+            await use_case("choose_top5")(ctx.repository, values.get("semana", ""), ids, user.name)
+        except (ValueError, LookupError) as exc:
+            return back("/plan", f"No se pudo: {exc}"[:200])
+        return back("/plan", "Top 5 de la semana guardado.")
+
+    @router.get("/auditoria", response_class=HTMLResponse)
+    async def audit(request: Request) -> HTMLResponse:
+        user = sessions.require(request, "admin")
+        entries = await use_case("audit_log")(ctx.repository, limit=200)
+        return page("console/audit.html", user, entries=[jsonable_encoder(e) for e in entries])
+
+    return router

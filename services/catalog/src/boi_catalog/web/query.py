@@ -1,0 +1,135 @@
+"""What a public search asks for, shared by the site, the feeds and the JSON API. Pure functions."""
+
+import time
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from boi_catalog.domain.call import CERRADA, SEARCHABLE_STATUSES
+from boi_shared.taxonomy import CallType, Eligibility
+
+Sort = Literal["relevancia", "cierra_pronto", "recientes"]
+SORTS: tuple[Sort, ...] = ("relevancia", "cierra_pronto", "recientes")
+SORT_LABELS_ES = {
+    "relevancia": "Más relevantes",
+    "cierra_pronto": "Cierran pronto",
+    "recientes": "Más recientes",
+}
+FACETS = ("call_type", "colombia_eligible", "language")
+LANGUAGE_LABELS_ES = {"es": "Español", "en": "Inglés", "fr": "Francés", "pt": "Portugués", "de": "Alemán"}
+# Only what a card needs: small responses (the full text stays in the index for matching).
+CARD_ATTRIBUTES = [
+    "id",
+    "title",
+    "summary",
+    "call_type",
+    "deadline",
+    "colombia_eligible",
+    "url",
+    "language",
+    "published_ts",
+]
+_TYPES = frozenset(t.value for t in CallType)
+_ELIGIBILITY = frozenset(e.value for e in Eligibility)
+MAX_QUERY = 200
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A validated public search. Unknown filter values are dropped, never passed to Meilisearch."""
+
+    q: str = ""
+    call_type: str = ""
+    eligibility: str = ""
+    language: str = ""
+    sort: Sort = "relevancia"
+    closed: bool = False
+    limit: int = 20
+    offset: int = 0
+
+    def with_(self, **changes: Any) -> "SearchParams":
+        return replace(self, **changes)
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as URL parameters (for links to feeds and other pages)."""
+        pairs = {
+            "q": self.q,
+            "type": self.call_type,
+            "eligibility": self.eligibility,
+            "language": self.language,
+            "sort": "" if self.sort == "relevancia" else self.sort,
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+
+def parse(
+    q: str = "",
+    call_type: str = "",
+    eligibility: str = "",
+    language: str = "",
+    sort: str = "",
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    closed: bool = False,
+) -> SearchParams:
+    lang = language.strip().lower()
+    return SearchParams(
+        q=q.strip()[:MAX_QUERY],
+        call_type=call_type if call_type in _TYPES else "",
+        eligibility=eligibility if eligibility in _ELIGIBILITY else "",
+        language=lang if lang.isalpha() and len(lang) <= 3 else "",
+        sort=next((s for s in SORTS if s == sort), "relevancia"),
+        closed=closed,
+        limit=min(max(limit, 1), 50),
+        offset=min(max(offset, 0), 1000),
+    )
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def status_filter(closed: bool = False) -> str:
+    if closed:
+        return f"status = {_quote(CERRADA)}"
+    return "status IN [" + ", ".join(_quote(s) for s in SEARCHABLE_STATUSES) + "]"
+
+
+def meili_filter(p: SearchParams, now: float | None = None) -> list[str]:
+    """Meilisearch filter clauses (AND-ed). "Cierra pronto" keeps only calls whose deadline is ahead."""
+    clauses = [status_filter(p.closed)]
+    if p.call_type:
+        clauses.append(f"call_type = {_quote(p.call_type)}")
+    if p.eligibility:
+        clauses.append(f"colombia_eligible = {_quote(p.eligibility)}")
+    if p.language:
+        clauses.append(f"language = {_quote(p.language)}")
+    if p.sort == "cierra_pronto" and not p.closed:
+        clauses.append(f"deadline_ts >= {int(now if now is not None else time.time())}")
+    return clauses
+
+
+def meili_sort(p: SearchParams) -> list[str] | None:
+    if p.closed:
+        return ["deadline_ts:desc"]
+    if p.sort == "cierra_pronto":
+        return ["deadline_ts:asc"]
+    if p.sort == "recientes" or not p.q:
+        return ["published_ts:desc"]
+    return None
+
+
+def meili_body(p: SearchParams, *, facets: bool = True, now: float | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "q": p.q,
+        "filter": meili_filter(p, now),
+        "limit": p.limit,
+        "offset": p.offset,
+        "attributesToRetrieve": CARD_ATTRIBUTES,
+    }
+    if facets:
+        body["facets"] = list(FACETS)
+    sort = meili_sort(p)
+    if sort:
+        body["sort"] = sort
+    return body

@@ -1,0 +1,28 @@
+"""Jinja2 templates (autoescaping on, undefined values are errors) and HTML responses with strict headers."""
+
+from typing import Any
+
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from boi_catalog.web.security import security_headers
+
+
+def templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("boi_catalog.web", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+class Renderer:
+    def __init__(self, connect_origin: str = "") -> None:
+        self.env = templates()
+        self.headers = security_headers(connect_origin)
+
+    def __call__(self, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        html = self.env.get_template(name).render(**values)
+        return HTMLResponse(html, status_code=status_code, headers=self.headers)

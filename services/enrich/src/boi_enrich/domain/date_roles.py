@@ -1,0 +1,201 @@
+"""What each date of a call is: a closing date, an opening date or something else (results, publication,
+an event, a law). The role comes from the nearest cue before the date in its clause; a date without one
+takes it from its label (``Plazo de solicitud`` on the line above, a header ending in ``:``, or the line
+after a date standing alone, as in timelines)."""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from boi_enrich.domain.dates import DateMention
+from boi_enrich.domain.text import Doc, word_count
+
+Role = Literal["close", "open", "other"]
+
+# One pass finds the cues; at the same position the first alternative wins, so "other" goes first.
+_CUE = re.compile(
+    r"(?P<other>resultados?|results?|publicad[oa]s?|publicacion|se publico|published|posted|updated"
+    r"|actualizad[oa]|notificaci\w+|notification|notified|entrevistas?|interviews?"
+    r"|inicio de (?:clases|estudios|actividades|labores|la beca)|iniciaran|start of|starts?\b|comienzo"
+    r"|llegada|arriv\w+|ceremon\w+|entrega de premios|fallo|anuncio|evaluaci\w+|evaluation|consultas?\b"
+    r"|questions?|preguntas|enquir\w+|inquir\w+|referenc\w+|offers?\b|matricul\w+|enrol\w+|conferen\w+"
+    r"|consult\w+"
+    r"|congreso|realizar(?:a|an|se)\b|tendra lugar|se llevara a cabo|takes? place|held\b|celebrar\w*"
+    r"|resolucion|decreto|\bley\b|\borden\b|\bboe\b|\bref\b|sesion|session|eventos?\b|events?\b"
+    r"|fecha de nacimiento|born\b|expedicion|ejecucion|execution|implementa\w+|duracion|duration|vigencia"
+    r"|validity|valid[oa]?\b|capacitaci\w+|cursos?\b|talleres?\b|seminarios?\b|workshops?\b|trainings?\b"
+    r"|clases\b|estancias?\b|residencias?\b|festival\b|feria\b|exposici\w+|exhibition)"
+    r"|(?P<close>fecha (?:limite|de cierre|maxima|final)|cierre|cierra\w*|cerrar\w*|plazo|vence\w*"
+    r"|vencimiento"
+    r"|ultimo dia|finaliza\w*|deadlines?|closing|closes?\b|closed? on|apply by|submit(?:ted)? by"
+    r"|on or before|(?:apply|submit(?:ted)?|received|sent) before|no later than|date limite|cloture"
+    r"|prazo|encerra\w*|receiv\w+ (?:by|until)|recibir\w* hasta)"
+    r"|(?P<weak>hasta(?: el| las)?|until|till\b|due\b(?! to\b)|antes del?\b|a mas tardar|termina\b|jusqu'?au)"
+    r"|(?P<open>apertura|abre\b|abren\b|abrio|abiert[oa]s?\b|desde(?: el)?|a partir del?"
+    r"|inici\w*|comienza\w*|opens?\b|opening|opened|from\b|starting|lanzamiento|launch\w*|ouverture"
+    r"|abertura)"
+)
+# A closing cue about something other than applying (questions, references, offers) is not a deadline.
+_NOT_APPLICATION = re.compile(
+    r"referenc\w+|\boffer\b|consult\w+|questions?|preguntas|enquir\w+|inquir\w+|\bpago\b|payment"
+    r"|matricul\w+|enrol\w+|acceptance|aceptacion|notificaci\w+|notification|resultados?|results?"
+    r"|nacid[oa]s?|born|graduad[oa]s?|graduated|egresad[oa]s?|titulad[oa]s?|fecha de nacimiento"
+    r"|ejecucion|execution|implementa\w+|duracion|duration|vigencia|validity|valid[oa]?\b"
+)
+# A date right after "al"/"to" in a clause about applying ("inscripciones del 1 al 15 de marzo") ends it.
+_PERIOD_END = re.compile(r"(?:\bal|\ba|\bto|\buntil|\bthrough|-)\s*(?:el\s+|the\s+)?$")
+_APPLICATION = re.compile(
+    r"convocatoria|solicitud|postula|inscrip|candidatur|aplicaci|applications?|submissions?|registration"
+    r"|registro|plazo|\bcall\b|periodo de|period\b|abiert[oa]|\bopen|deadline|cierre|limite|window|ventana"
+)
+_APPLY_CONTEXT = re.compile(
+    _APPLICATION.pattern + r"|recib|recepcion|envi[oa]|enviar|present|propuestas|proposals|entries|nominat"
+    r"|nominaci|trabajos|formulario|\bforms?\b|apply|aplicar|postular|submit|candidat|deadline|cierre"
+)
+_CLAUSE_END = re.compile(r"[.;!?](?=\s+[^\sa-záéíóúñü]|\s*$)")  # on the raw text: "p.m. del" goes on
+_WEEKDAYS = re.compile(
+    r"\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|del|from|el|the|on)\b|[-•*·|(\[]"
+)
+_TIME = re.compile(r"\d{1,2}[:.h]\d{2}\s*(?:a\.?\s?m\.?|p\.?\s?m\.?|horas|hrs?|h)?|\([^)]*\)")
+_WINDOW = 120
+
+
+@dataclass(frozen=True)
+class Cue:
+    """The cue that gave a date its role and the text the cue was read from (quoted as evidence)."""
+
+    role: Role
+    start: int
+    end: int
+    source: str
+    direct: bool
+
+
+def _cue(doc: Doc, start: int, end: int, direct: bool, last: bool = True) -> Cue | None:
+    """The nearest cue before a date (`last`) or the first one of a caption line."""
+    found = None
+    for match in _CUE.finditer(doc.low, start, end):
+        found = match
+        if not last:
+            break
+    if found is None:
+        return None
+    role: Role = "close" if found["close"] or found["weak"] else "open" if found["open"] else "other"
+    source = doc.low[start:end]
+    if role == "close" and _NOT_APPLICATION.search(source):
+        role = "other"
+    if found["weak"] and role == "close":
+        # "hasta", "until": a closing date only in a sentence about applying (not "valid until", "runs until")
+        i = doc.sentence_index(end if direct else start)
+        s, e = (
+            doc.sentences[max(0, i - 1)][0],
+            doc.sentences[i][1],
+        )  # with the sentence before ("¿Hasta cuándo?")
+        if not (_APPLY_CONTEXT.search(doc.low, s, e) or _APPLY_CONTEXT.search(source)):
+            role = "other"
+    return Cue(role, start, end, source, direct)
+
+
+class _Lines:
+    """Per line: does it hold a date, is it only a date (a timeline entry)."""
+
+    def __init__(self, doc: Doc, mentions: list[DateMention]) -> None:
+        self.doc = doc
+        self.dated: dict[int, list[DateMention]] = {}
+        for m in mentions:
+            self.dated.setdefault(doc.line_index(m.start), []).append(m)
+
+    def date_only(self, li: int) -> bool:
+        if li not in self.dated:
+            return False
+        s, e = self.doc.lines[li]
+        text, cut = self.doc.low, []
+        last = s
+        for m in self.dated[li]:
+            cut.append(text[last : m.start])
+            last = m.end
+        cut.append(text[last:e])
+        rest = _WEEKDAYS.sub(" ", _TIME.sub(" ", " ".join(cut)))
+        return word_count(rest) <= 3
+
+    def tail(self, li: int) -> tuple[int, int]:
+        """The part of a line after its last date."""
+        s, e = self.doc.lines[li]
+        return (self.dated[li][-1].end if li in self.dated else s, e)
+
+    def header(self, li: int) -> Cue | None:
+        """A line ending in ':' above `li`, over a run of short dated lines (a list under a header)."""
+        j = li - 1
+        while j >= 0 and j in self.dated and word_count(self.doc.line_text(j)) <= 15:
+            j -= 1
+        if j < 0 or not self.doc.line_text(j).rstrip().endswith(":"):
+            return None
+        return _cue(self.doc, *self.tail(j), direct=False)
+
+    def label(self, li: int) -> Cue | None:
+        """A short line without a date right above (``- Plazo de solicitud``), unless that line is the
+        caption of a date-only line above it (a timeline: date, caption, date, caption)."""
+        j = li - 1
+        if j < 0 or j in self.dated or (j - 1 >= 0 and self.date_only(j - 1)):
+            return None
+        if word_count(self.doc.line_text(j)) > 8:
+            return None
+        return _cue(self.doc, *self.doc.lines[j], direct=False)
+
+    def caption(self, li: int) -> Cue | None:
+        """For a date standing alone on its line, the short line right after it (timelines)."""
+        j = li + 1
+        if not self.date_only(li) or j >= len(self.doc.lines) or j in self.dated:
+            return None
+        if word_count(self.doc.line_text(j)) > 12:
+            return None
+        return _cue(self.doc, *self.doc.lines[j], direct=False, last=False)
+
+
+def assign_roles(doc: Doc, mentions: list[DateMention]) -> list[tuple[Role | None, Cue | None]]:
+    """The role of every mention, with the cue it came from (None: no cue, an unknown date)."""
+    lines = _Lines(doc, mentions)
+    out: list[tuple[Role | None, Cue | None]] = []
+    for i, m in enumerate(mentions):
+        li = doc.line_index(m.start)
+        ls = doc.lines[li][0]
+        start = max(ls, m.start - _WINDOW)
+        for c in _CLAUSE_END.finditer(doc.raw, start, m.start):
+            start = c.end()
+        clause = start
+        prev = mentions[i - 1] if i and doc.line_index(mentions[i - 1].start) == li else None
+        same_clause = prev is not None and prev.end >= start
+        if prev is not None and same_clause:
+            start = prev.end
+        cue = _cue(doc, start, m.start, direct=True)
+        if cue is None and same_clause and out:
+            out.append(_continued(out[-1], m, doc.low[clause : m.start]))
+            continue
+        if (
+            cue is None
+            and _PERIOD_END.search(doc.low, start, m.start)
+            and _APPLICATION.search(doc.low, clause, m.start)
+        ):  # "inscripciones del 1 al 15 de marzo": "1" is no date, "15 de marzo" ends the period
+            cue = Cue("close", start, m.start, doc.low[start : m.start], True)
+        if cue is None and word_count(_WEEKDAYS.sub(" ", doc.low[ls : m.start])) <= 3:
+            cue = lines.header(li) or lines.label(li) or lines.caption(li)
+        role = cue.role if cue else None
+        if m.range_start and role in ("close", "open"):
+            # "Plazo: del 7 de febrero al 2 de marzo": the first end of an application period opens it
+            role = "open" if cue and _APPLICATION.search(cue.source) else None
+        out.append((role, cue))
+    return out
+
+
+def _continued(
+    previous: tuple[Role | None, Cue | None], m: DateMention, clause: str
+) -> tuple[Role | None, Cue | None]:
+    """A date right after another in the same clause: a list continues its role; the end of a range of
+    an application period closes it (an event's range stays an event)."""
+    role, cue = previous
+    if not m.range_end or role == "other":
+        return previous
+    if _APPLICATION.search(cue.source if cue is not None else clause):
+        return ("close", cue)
+    return (None, cue)

@@ -1,0 +1,219 @@
+"""Closing date, its time zone and the opening date of a call. Nothing is invented: the deadline comes only
+from a date whose role is closing, and a date without a year gets one only when the text fixes it (the same
+day written with a year elsewhere, the year of the other closing dates) or when it falls within the twelve
+months after the reference date (publication). Several closing dates: the last one, flagged for review."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from boi_enrich.domain.date_roles import Cue, Role, assign_roles
+from boi_enrich.domain.dates import DateMention, find_dates
+from boi_enrich.domain.text import Doc, squash
+from boi_shared.events import Evidence
+
+_PUBLISHED = re.compile(r"publicad|publicacion|se publico|published|posted|publie")
+_APPROXIMATE = re.compile(
+    r"fechas? (?:\w+ )?(?:aproximad|tentativ|estimad)|(?:approximate|tentative|estimated) (?:\w+ )?(?:dates?"
+    r"|deadlines?)"
+    r"|dates? (?:are|is) (?:approximate|tentative)|(?:cronograma|calendario|schedule|timeline"
+    r"|fechas?) (?:\w+ )?"
+    r"(?:is |esta |estan )?(?:subject to change|sujet[ao]s? a cambios?|por confirmar|to be confirmed)"
+)
+_TZ = re.compile(
+    r"(?P<brussels>hora (?:de |en )?(?:bruselas|brussels)|brussels time|central european(?: summer)? time)"
+    r"|horas? (?:de |en |legal )?(?P<place>colombia\w*|bogota|uruguay|montevideo|argentina|buenos aires"
+    r"|brasil"
+    r"|brasilia|peru|lima|ecuador|quito|mexico|espana|espanola|madrid|peninsular|paris|francia|berlin"
+    r"|alemania|londres|washington|nueva york)"
+    r"|(?P<gmt>\b(?:gmt|utc)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)"
+    r"|(?P<abbr>\b(?:bst|cest|cet|edt|est|pst|pdt|cdt|aoe)\b)"
+    r"|(?P<us>(?:eastern|pacific) (?:standard |daylight )?time)"
+)
+_PLACE_TZ = {"uruguay": "GMT-3", "montevideo": "GMT-3", "argentina": "GMT-3", "buenos aires": "GMT-3"}
+_PLACE_TZ |= {"brasil": "GMT-3", "brasilia": "GMT-3", "mexico": "GMT-6", "washington": "ET"}
+_PLACE_TZ |= {"nueva york": "ET", "peru": "GMT-5", "lima": "GMT-5", "ecuador": "GMT-5", "quito": "GMT-5"}
+_CENTRAL_EUROPE = frozenset({"espana", "espanola", "madrid", "peninsular", "paris", "francia", "berlin"})
+_CENTRAL_EUROPE |= {"alemania"}
+_MONTHS_ES = (
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
+)
+_JUST_BEFORE = 60  # a year-less date this close before the reference could be this year's or next year's
+
+
+@dataclass(frozen=True)
+class DeadlineResult:
+    deadline: date | None = None
+    deadline_tz: str | None = None
+    opening: date | None = None
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Found:
+    value: date | None
+    mention: DateMention
+    cue: Cue | None
+    inferred: bool
+
+
+def spanish_date(d: date) -> str:
+    return f"{d.day} de {_MONTHS_ES[d.month - 1]} de {d.year}"
+
+
+def extract_deadline(doc: Doc, english: bool, reference: date | None) -> DeadlineResult:
+    mentions = find_dates(doc.low, doc.raw, english)
+    roles = assign_roles(doc, mentions)
+    dated: dict[tuple[int, int], set[int]] = {}
+    for m in mentions:
+        if m.year is not None:
+            dated.setdefault((m.day, m.month), set()).add(m.year)
+    ref = reference or _published(doc, mentions, roles)
+    close_years = {m.year for m, (r, _) in zip(mentions, roles, strict=True) if r == "close" and m.year}
+    found: dict[Role, list[_Found]] = {"close": [], "open": [], "other": []}
+    for m, (role, cue) in zip(mentions, roles, strict=True):
+        if role is not None and not m.ambiguous:
+            value, inferred = _resolve(m, dated, close_years, ref)
+            found[role].append(_Found(value, m, cue, inferred))
+    reasons: list[str] = []
+    evidence: dict[str, Evidence] = {}
+    ambiguous = [m for m, (r, _) in zip(mentions, roles, strict=True) if r == "close" and m.ambiguous]
+    deadline, tz = _choose(doc, found["close"], ambiguous, reasons, evidence)
+    opening = _opening(doc, found["open"], deadline, evidence)
+    return DeadlineResult(deadline, tz, opening, evidence, reasons)
+
+
+def _choose(
+    doc: Doc, close: list[_Found], ambiguous: list[DateMention], reasons: list[str], ev: dict[str, Evidence]
+) -> tuple[date | None, str | None]:
+    resolved = [f for f in close if f.value is not None]
+    if ambiguous:
+        reasons.append("fecha numérica ambigua (día/mes)")
+    if not resolved:
+        if close:
+            reasons.append("fecha de cierre sin año")
+        elif not ambiguous:
+            reasons.append("sin fecha de cierre en el texto")
+        return None, None
+    best = max(resolved, key=lambda f: (f.value or date.min, f.cue.direct if f.cue else False))
+    assert best.value is not None
+    others = {(f.mention.day, f.mention.month) for f in close} - {(best.value.day, best.value.month)}
+    conflict = len({f.value for f in resolved}) > 1 or bool(others)
+    confidence = 0.9 if best.cue and best.cue.direct else 0.8
+    if best.inferred:
+        confidence = 0.7
+        reasons.append("año de la fecha de cierre deducido")
+    if conflict:
+        confidence = min(confidence, 0.6)
+        reasons.append("fechas en conflicto")
+    if _APPROXIMATE.search(doc.low):
+        confidence = min(confidence, 0.6)
+        reasons.append("fechas aproximadas")
+    ev["deadline"] = Evidence(sentence=_quote(doc, best), confidence=confidence)
+    tz = None
+    for f in resolved:
+        if f.value == best.value and (tz := _timezone(doc, f)) is not None:
+            ev["deadline_tz"] = Evidence(sentence=_quote(doc, f), confidence=min(confidence, 0.8))
+            break
+    return best.value, tz
+
+
+def _opening(doc: Doc, opens: list[_Found], deadline: date | None, ev: dict[str, Evidence]) -> date | None:
+    candidates = [f for f in opens if f.value is not None and (deadline is None or f.value <= deadline)]
+    if not candidates:
+        return None
+    pick = max(candidates, key=lambda f: f.value or date.min) if deadline else candidates[0]
+    ev["opening_date"] = Evidence(sentence=_quote(doc, pick), confidence=0.6 if pick.inferred else 0.8)
+    return pick.value
+
+
+def _resolve(
+    m: DateMention, dated: dict[tuple[int, int], set[int]], close_years: set[int], ref: date | None
+) -> tuple[date | None, bool]:
+    if m.year is not None:
+        return _date(m.year, m.month, m.day), False
+    years = set(dated.get((m.day, m.month), set()))
+    if len(years) == 1:
+        return _date(years.pop(), m.month, m.day), False
+    candidates: set[int] = set()
+    if len(close_years) == 1:
+        candidates |= close_years
+    if ref is not None:
+        this_year = _date(ref.year, m.month, m.day)
+        if this_year is None:
+            return None, True
+        if this_year >= ref:
+            candidates.add(ref.year)
+        elif ref - this_year <= timedelta(days=_JUST_BEFORE):
+            return None, True
+        else:
+            candidates.add(ref.year + 1)
+    if len(candidates) == 1:
+        return _date(candidates.pop(), m.month, m.day), True
+    return None, True
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _published(
+    doc: Doc, mentions: list[DateMention], roles: list[tuple[Role | None, Cue | None]]
+) -> date | None:
+    """The publication date the text states (``Publicado: 14 de abril de 2025``), if any."""
+    out = None
+    for m, (role, cue) in zip(mentions, roles, strict=True):
+        if role == "other" and cue and m.year and _PUBLISHED.search(cue.source):
+            value = _date(m.year, m.month, m.day)
+            out = max(out, value) if out and value else value or out
+    return out
+
+
+def _quote(doc: Doc, f: _Found) -> str:
+    sentence = doc.sentence_at(f.mention.start)
+    if f.cue is None or f.cue.direct:
+        return sentence
+    label = squash(doc.raw[f.cue.start : f.cue.end])[:150]
+    return f"{label} … {sentence}" if f.cue.start < f.mention.start else f"{sentence} … {label}"
+
+
+def _timezone(doc: Doc, f: _Found) -> str | None:
+    m = f.mention
+    line_end = doc.lines[doc.line_index(m.start)][1]
+    places = [(m.end, min(line_end, m.end + 100))]
+    if f.cue is not None:
+        places.append((f.cue.start, f.cue.end))
+    for start, end in places:
+        t = _TZ.search(doc.low, start, end)
+        if t is None:
+            continue
+        if t["gmt"]:
+            return t["gmt"].upper().replace(" ", "")
+        if t["abbr"]:
+            return "AoE" if t["abbr"] == "aoe" else t["abbr"].upper()
+        if t["us"]:
+            return "ET" if t["us"].startswith("eastern") else "PT"
+        place = t["place"] or ""
+        if place.startswith("colombia") or place == "bogota":
+            return "GMT-5"
+        if place in _PLACE_TZ:
+            return _PLACE_TZ[place]
+        if place == "londres":
+            return "BST" if f.value and _summer(f.value) else "GMT"
+        if t["brussels"] or place in _CENTRAL_EUROPE:
+            return "CEST" if f.value and _summer(f.value) else "CET"
+    return None
+
+
+def _summer(d: date) -> bool:
+    """European summer time: from the last Sunday of March to the last Sunday of October."""
+
+    def last_sunday(month: int) -> date:
+        last = date(d.year, month, 31)
+        return last - timedelta(days=(last.weekday() + 1) % 7)
+
+    return last_sunday(3) <= d < last_sunday(10)

@@ -1,0 +1,163 @@
+"""Deadline rules of the offline provider: only a closing sentence gives a deadline, a year-less date is
+resolved only when the text or the reference fixes it, several deadlines give the last one and a review
+reason. Texts written for these tests."""
+
+from datetime import date
+
+import pytest
+
+from boi_enrich.domain.deadlines import DeadlineResult, extract_deadline
+from boi_enrich.domain.text import Doc
+
+
+def deadline(text: str, english: bool = False, reference: date | None = None) -> DeadlineResult:
+    return extract_deadline(Doc(text), english, reference)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("La fecha límite para postularse es el 30 de enero de 2027.", date(2027, 1, 30)),
+        ("Las inscripciones estarán abiertas hasta el 15 de marzo de 2027.", date(2027, 3, 15)),
+        ("Plazo: 1 al 31 de marzo de 2027", date(2027, 3, 31)),
+        ("Convocatoria abierta del 1 de febrero al 15 de marzo de 2027.", date(2027, 3, 15)),
+        ("Inscripciones del 1 al 15 de marzo de 2027.", date(2027, 3, 15)),
+        ("Cierre de inscripciones: viernes, 15 de marzo de 2027", date(2027, 3, 15)),
+        ("Las postulaciones se recibirán hasta las 5:00 p.m. del 15 de marzo de 2027.", date(2027, 3, 15)),
+        ("| Fecha de cierre | 12 de septiembre de 2027 |", date(2027, 9, 12)),
+        ("Plazo de solicitud\nDel 7 de febrero al 2 de marzo de 2027\nDescripción", date(2027, 3, 2)),
+        ("Plazo de presentación de solicitudes:\n20/02/2027 a las 17:00 horas", date(2027, 2, 20)),
+        ("Plazo de postulación: 1 de febrero - 15 de marzo de 2027", date(2027, 3, 15)),
+        ("Convocatoria: 1 de febrero al 15 de marzo de 2027", date(2027, 3, 15)),
+        ("¿Hasta cuándo puedo aplicar? Hasta el 15 de marzo de 2027.", date(2027, 3, 15)),
+        (
+            "Cronograma\nApertura de la convocatoria | 1 de febrero de 2027\nCierre de la convocatoria | "
+            "15 de marzo de 2027\nPublicación de resultados | 30 de abril de 2027",
+            date(2027, 3, 15),
+        ),
+    ],
+)
+def test_spanish_closing_sentences(text: str, expected: date) -> None:
+    assert deadline(text).deadline == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Applications close on February 15, 2027 at 5pm.", date(2027, 2, 15)),
+        ("Apply by 15 February 2027.", date(2027, 2, 15)),
+        ("Deadline: Feb. 15th 2027", date(2027, 2, 15)),
+        ("Submissions due March 1, 2027.", date(2027, 3, 1)),
+        ("Applications must be received no later than 2027-03-01.", date(2027, 3, 1)),
+        ("Proposals must be submitted on or before 1 March 2027.", date(2027, 3, 1)),
+        ("The application period runs from 1 January 2027 to 15 February 2027.", date(2027, 2, 15)),
+        ("5 NOVEMBER 2026\n\nAPPLICATIONS CLOSE AT 12:00 GMT", date(2026, 11, 5)),
+        ("Application window: 1 February – 15 March 2027", date(2027, 3, 15)),
+        ("Deadline: 15th of March 2027", date(2027, 3, 15)),
+        ("Deadline: 15 March 2027 (extended to 30 March 2027)", date(2027, 3, 30)),
+        ("Deadline for applications: 15.03.2027", date(2027, 3, 15)),
+    ],
+)
+def test_english_closing_sentences(text: str, expected: date) -> None:
+    assert deadline(text, english=True).deadline == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fecha de publicación: 1 de febrero de 2027.",
+        "La convocatoria abre el 1 de febrero de 2027.",
+        "Los resultados se publicarán el 30 de abril de 2027.",
+        "El evento se realizará el 20 de mayo de 2027 en Bogotá.",
+        "Resolución de 10 de diciembre de 2026, por la que se aprueba la convocatoria.",
+        "Period of consultations until 15 August 2027.",
+        "The deadline to submit two references is 25 February 2027.",
+        "Notification of acceptance: December 1, 2027",
+        "Applicants must be born after 1 January 1995.",
+        "Los candidatos deben haber nacido antes del 1 de enero de 1995.",
+        "The conference runs from 5 May to 8 May 2027.",
+        "Interviews take place from 2 March to 1 May 2027.",
+        "Código de descuento válido hasta el 31 de diciembre de 2027.",
+        "The exhibition runs until 1 May 2027.",
+        "Plazo de ejecución del proyecto: hasta el 31 de diciembre de 2028.",
+        "Duración: del 1 de marzo al 30 de noviembre de 2027.",
+        "La convocatoria incluye una capacitación del 12 de agosto al 15 de agosto de 2027.",
+    ],
+)
+def test_dates_that_are_not_deadlines(text: str) -> None:
+    result = deadline(text, english=True)
+    assert result.deadline is None
+    assert "sin fecha de cierre en el texto" in result.reasons
+
+
+def test_the_opening_date_is_kept_apart() -> None:
+    result = deadline("Convocatoria abierta desde el 15 de febrero de 2027 hasta el 15 de mayo de 2027.")
+    assert (result.opening, result.deadline) == (date(2027, 2, 15), date(2027, 5, 15))
+    assert "opening_date" in result.evidence and "deadline" in result.evidence
+
+
+def test_a_date_without_year_is_not_guessed() -> None:
+    result = deadline(
+        "La convocatoria que inició el 28 de febrero se cierra el próximo 31 de mayo a las 4 p.m."
+    )
+    assert result.deadline is None
+    assert "fecha de cierre sin año" in result.reasons
+
+
+def test_a_date_without_year_is_resolved_against_the_reference() -> None:
+    text = "La convocatoria cierra el 15 de marzo."
+    assert deadline(text, reference=date(2027, 2, 1)).deadline == date(2027, 3, 15)
+    assert deadline(text, reference=date(2026, 11, 1)).deadline == date(2027, 3, 15)
+    # just after the reference date could be this year's (already closed) or next year's: not resolved
+    assert deadline(text, reference=date(2027, 4, 1)).deadline is None
+
+
+def test_the_text_fixes_the_year_of_a_year_less_date() -> None:
+    same_day = "5 NOVEMBER 2026\nAPPLICATIONS CLOSE\nThe deadline will close at 12:00 GMT on 5 November."
+    assert deadline(same_day, english=True).deadline == date(2026, 11, 5)
+    published = "Publicado: 14 de abril de 2027\nEl programa cierra convocatoria el 28 de abril."
+    assert deadline(published).deadline == date(2027, 4, 28)
+
+
+def test_several_deadlines_give_the_last_one_and_a_review_reason() -> None:
+    text = "Early Bird Deadline: 31 March 2027\nFinal Deadline: 30 June 2027"
+    result = deadline(text, english=True)
+    assert result.deadline == date(2027, 6, 30)
+    assert "fechas en conflicto" in result.reasons
+    assert result.evidence["deadline"].confidence <= 0.6
+
+
+def test_rounds_listed_under_a_header() -> None:
+    text = "Call application deadlines:\n\nFirst call: 20 December 2026\nSecond call: 20 June 2027\n"
+    assert deadline(text, english=True).deadline == date(2027, 6, 20)
+
+
+def test_timeline_dates_take_the_caption_below_them() -> None:
+    text = "20 December 2026\n\nOpening of the call\n\n20 February 2027\n\nApplication deadline\n"
+    result = deadline(text, english=True)
+    assert (result.opening, result.deadline) == (date(2026, 12, 20), date(2027, 2, 20))
+
+
+def test_an_ambiguous_english_numeric_deadline_is_not_used() -> None:
+    result = deadline("Deadline: 03/04/2027", english=True)
+    assert result.deadline is None
+    assert "fecha numérica ambigua (día/mes)" in result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "tz"),
+    [
+        ("Plazo: 20/02/2027 a las 17:00 horas (hora de Bruselas)", "CET"),
+        ("Plazo: 20/06/2027 a las 17:00 horas (hora de Bruselas)", "CEST"),
+        ("Postulaciones hasta el 31 de mayo de 2027 (12 horas de Uruguay)", "GMT-3"),
+        ("Cierre: 15 de marzo de 2027 a las 23:59, hora de Colombia", "GMT-5"),
+        ("Deadline: 15 March 2027, 23:59 GMT-5", "GMT-5"),
+        ("Deadline: 15 March 2027, 5pm EST", "EST"),
+    ],
+)
+def test_time_zone_when_stated(text: str, tz: str) -> None:
+    assert deadline(text, english=True).deadline_tz == tz
+
+
+def test_no_time_zone_when_not_stated() -> None:
+    assert deadline("Deadline: 15 March 2027 at noon", english=True).deadline_tz is None

@@ -1,0 +1,113 @@
+"""Colombia eligibility of the offline provider: "si" only when the text includes Colombia, "no" only when
+it restricts to a group without Colombia, "sin_dato" otherwise. Texts written for these tests."""
+
+import pytest
+
+from boi_enrich.domain.eligibility import assess_eligibility
+from boi_enrich.domain.text import Doc
+from boi_shared.taxonomy import Eligibility
+
+
+def verdict(text: str, colombian_funder_at: int | None = None) -> Eligibility:
+    return assess_eligibility(Doc(text), colombian_funder_at).verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La convocatoria está dirigida a ciudadanos de todos los países de las Américas, incluida Colombia.",
+        "Requisitos: ser colombiano o colombiana y tener título de pregrado.",
+        "El programa financia estudios de posgrado de profesionales colombianos.",
+        "The call is addressed to Colombian citizens with a professional degree.",
+        "Open to nationals of Bolivia, Colombia, Ecuador and Peru.",
+        "Pueden postularse organizaciones de América Latina y el Caribe.",
+        "We only support groups based in independent countries of Latin America and the Caribbean.",
+        "Applicants can be from all over the world.",
+        "Abierto a: personas físicas de nacionalidad española o extranjera.",
+        "The fellowship is open to researchers from developing countries on the DAC list.",
+        "Pueden participar ciudadanos de cualquier país.",
+        "Convocatoria dirigida a jóvenes de Bogotá entre 18 y 28 años.",
+    ],
+)
+def test_si(text: str) -> None:
+    assert verdict(text) == Eligibility.SI
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Requisitos de los solicitantes: 1. Tener la nacionalidad española.",
+        "Programa de becas para ciudadanos españoles.",
+        "Applicants must be U.S. citizens or permanent residents.",
+        "Call addressed to Enterprise Europe Network partners in the EU.",
+        "Only citizens of European Union member states are eligible.",
+        "A citizen or permanent resident of a Commonwealth country can apply.",
+        "Las entidades deben estar inscritas en el Registro Gallego de Agentes de Cooperación.",
+        "Open to all countries except Colombia and Venezuela.",
+        "Colombian citizens are not eligible for this programme.",
+        "The scholarship is only open to citizens of Kenya, Uganda and Tanzania.",
+        "Esta beca es exclusivamente para ciudadanos de México y Perú.",
+    ],
+)
+def test_no(text: str) -> None:
+    assert verdict(text) == Eligibility.NO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La convocatoria se ofrece a más de 170 países, listados en el anexo.",
+        "Candidates from all over the world are interviewed at British embassies.",
+        "Podrán postularse gobiernos locales de ciudades miembro de la red.",
+        "Due to the impact on writers across the world, the awards now close on 30 June.",
+        "This criterion applies to applicants residing in the Netherlands, Greece, Spain or Iceland.",
+        "Las postulaciones se reciben solo en español.",
+        "Desde 1957, el programa ha beneficiado a 4.000 personas en Colombia.",
+        "Becas.\nThe fellowship is only open to citizens of Argentina, Bolivia, Brazil, Chile",
+        "Con la Universidad Nacional de Colombia, la Fundación Sol ofrece becas para ciudadanos de México.",
+    ],
+)
+def test_sin_dato(text: str) -> None:
+    assert verdict(text) == Eligibility.SIN_DATO
+
+
+def test_named_colombia_beats_a_restriction_elsewhere() -> None:
+    text = "Fellowship 1 is only open to citizens born in Argentina. Fellowship 2 is open to Colombia."
+    assert verdict(text) == Eligibility.SI
+
+
+def test_a_negation_does_not_cross_but() -> None:
+    assert verdict("EU citizens are not eligible, but applicants from Colombia can apply.") == Eligibility.SI
+
+
+def test_a_list_including_colombia_is_si() -> None:
+    assert verdict("Only citizens of Brazil, Colombia and Peru can apply.") == Eligibility.SI
+    assert verdict("Only researchers based in Africa, Asia or Latin America are eligible.") == Eligibility.SI
+
+
+def test_world_and_a_restriction_conflict_gives_sin_dato() -> None:
+    text = "Applicants can be from all over the world. Only EU citizens are eligible for the travel grant."
+    result = assess_eligibility(Doc(text), None)
+    assert result.verdict == Eligibility.SIN_DATO
+    assert "elegibilidad en conflicto" in result.reasons
+
+
+def test_a_colombian_programme_is_for_colombians_but_with_low_confidence() -> None:
+    text = "Minciencias abrió la convocatoria para doctorados nacionales."
+    result = assess_eligibility(Doc(text), 0)
+    assert (result.verdict, result.confidence) == (Eligibility.SI, 0.6)
+    assert (
+        verdict("Programa de ICETEX para estudiantes extranjeros que vienen al país.", 12)
+        == Eligibility.SIN_DATO
+    )
+
+
+def test_a_call_made_for_colombia() -> None:
+    assert (
+        verdict("Convocatoria a propuestas\n- Colombia 2027 -\nGuía para los solicitantes") == Eligibility.SI
+    )
+
+
+def test_the_verdict_quotes_its_sentence() -> None:
+    result = assess_eligibility(Doc("Becas. Requisitos: ser colombiano. Cierre pronto."), None)
+    assert result.sentence == "Requisitos: ser colombiano."

@@ -1,0 +1,138 @@
+"""Call type, funder and amount of the offline provider. Texts written for these tests."""
+
+import pytest
+
+from boi_enrich.domain.amounts import find_amount
+from boi_enrich.domain.call_type import classify
+from boi_enrich.domain.funder import find_funder
+from boi_enrich.domain.text import Doc
+from boi_shared.taxonomy import CallType
+
+
+def kind(title: str, text: str = "") -> CallType | None:
+    return classify(Doc(f"{title}\n{text}")).call_type
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Programa Crédito Beca para maestrías en el exterior", CallType.BECA),
+        ("Scholarship programme for young leaders", CallType.BECA),
+        ("Convocatoria de becas para el curso de verano", CallType.BECA),
+        ("Premio Nacional de Periodismo 2027", CallType.PREMIO),
+        ("International Photography Award 2027", CallType.PREMIO),
+        ("Concurso de cuento corto 2027", CallType.PREMIO),
+        ("Paid traineeships at the European Commission", CallType.EMPLEO),
+        ("Postdoctoral fellowship positions in data science", CallType.EMPLEO),
+        ("Programa de Voluntariado Juvenil 2027", CallType.VOLUNTARIADO),
+        ("Call for Papers: Conference on Urban Resilience", CallType.EVENTO),
+        ("Curso virtual gratuito de formulación de proyectos", CallType.CURSO),
+        ("Call for proposals: civil society and human rights", CallType.CONVOCATORIA_PROYECTOS),
+        ("Convocatoria de proyectos de cooperación Sur-Sur", CallType.CONVOCATORIA_PROYECTOS),
+        (
+            "Convocatoria de subvenciones: convocatoria de propuestas para ONG",
+            CallType.CONVOCATORIA_PROYECTOS,
+        ),
+        ("Ayudas a ONGD para proyectos de educación para el desarrollo", CallType.SUBVENCION),
+        ("Apply for a grant from our foundation", CallType.SUBVENCION),
+        ("Fondo para iniciativas culturales locales", CallType.SUBVENCION),
+        ("Alianza para la cooperación entre ciudades", CallType.ALIANZA),
+        ("Concurso público de méritos para profesores de planta", CallType.EMPLEO),
+        ("Programa de intercambio académico con universidades de Corea", CallType.BECA),
+        ("Call for nominations: Young Leaders 2027", CallType.PREMIO),
+    ],
+)
+def test_title_decides(title: str, expected: CallType) -> None:
+    assert kind(title) == expected
+
+
+def test_the_text_votes_when_the_title_says_nothing() -> None:
+    text = "El ICETEX ofrece créditos educativos 100% condonables para estudios en el exterior."
+    assert kind("Programa Jóvenes Talentos", text) == CallType.BECA
+    assert kind(
+        "Training", "Master's degrees in the United States with Fulbright. Fulbright covers tuition."
+    ) == (CallType.BECA)
+
+
+def test_call_for_proposals_framing_beats_grant_wording_in_the_text() -> None:
+    text = (
+        "Guía para los solicitantes de subvenciones. La presente convocatoria de propuestas es restringida."
+    )
+    assert kind("Ref.", text) == CallType.CONVOCATORIA_PROYECTOS
+
+
+def test_no_type_word_gives_none() -> None:
+    assert classify(Doc("Noticias\nHoy se reunió el comité.")).call_type is None
+
+
+@pytest.mark.parametrize(
+    ("text", "url", "expected", "at_least"),
+    [
+        ("Becas\nEntidad convocante: Armada Española\n", "https://x.org/a", "Armada Española", 0.85),
+        (
+            "Rules\nOrganized by: The Observatory on Cities, New York; Other",
+            "https://x.org",
+            "Observatory on Cities",
+            0.85,
+        ),
+        (
+            "Becas\nLa Fundación Mar Azul ofrece becas de maestría.",
+            "https://x.org",
+            "Fundación Mar Azul",
+            0.6,
+        ),
+        ("Becas\nEl ICETEX ofrece créditos condonables.", "https://x.org", "ICETEX", 0.7),
+        (
+            "News\nThe European Commission has announced traineeships.",
+            "https://x.org",
+            "European Commission",
+            0.7,
+        ),
+        (
+            "Award\nAdministered by the Commonwealth Scholarship Commission in the UK.",
+            "https://x.org",
+            "Commonwealth Scholarship Commission",
+            0.7,
+        ),
+    ],
+)
+def test_funder(text: str, url: str, expected: str, at_least: float) -> None:
+    found = find_funder(Doc(text), url, english=not text.startswith("Becas"))
+    assert found.name == expected
+    assert found.confidence >= at_least
+
+
+def test_the_url_host_is_only_a_low_confidence_guess() -> None:
+    found = find_funder(
+        Doc("Deadlines and pricing\nSubmissions now open."), "https://pageturnerawards.com/x", True
+    )
+    assert found.name == "pageturnerawards"
+    assert found.confidence <= 0.3
+    assert find_funder(Doc("x"), "https://sede.xunta.gal/detalle", False).name == "xunta"
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("Dotación: Crédito Beca de hasta un máximo de USD 50.000 anuales.", 50000, "USD"),
+        ("Premio: 4.500 €", 4500, "EUR"),
+        ("An Erasmus scholarship is valued at EUR 1400 per month.", 1400, "EUR"),
+        ("Las ciudades podrán solicitar hasta un monto máximo de 7 mil dólares.", 7000, "USD"),
+        ("$388.800.000 es el monto que cada beneficiario recibirá. Pesos colombianos.", 388800000, "COP"),
+        ("Tipo de moneda | EUROS |\nCuantía por beneficiario | Entre 1.000 y 3.000 |", 3000, "EUR"),
+    ],
+)
+def test_amount(text: str, amount: float, currency: str) -> None:
+    found = find_amount(Doc(text))
+    assert (found.amount, found.currency) == (amount, currency)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Early Bird Deadline: 31 March 2027 ~ £20 entry fee",
+        "Cerca de $64 mil millones invertirá el ministerio.",
+    ],
+)
+def test_fees_and_totals_are_not_the_amount(text: str) -> None:
+    assert find_amount(Doc(text)).amount is None
