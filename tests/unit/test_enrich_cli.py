@@ -65,3 +65,17 @@ def test_openai_provider_without_store(monkeypatch: pytest.MonkeyPatch) -> None:
         ]
         assert providers == ["openai", "openai"]
         assert len(server.requests) == 1 and server.problems == []  # concurrent twins are paid once
+
+
+def test_accepts_the_lines_boi_sources_try_prints() -> None:
+    """`boi sources try … | boi enrich try -`: a RawCall line with its call_id is enrich's input."""
+    from boi_enrich.cli import parse_line
+
+    line = (
+        '{"call_id": "c-abc123", "url": "https://example.org/b", "title": "Beca", "text": "Beca.",'
+        ' "language": "es", "published_at": null, "content_hash": "h", "tags": [],'
+        ' "sources": [{"source_id": "try:rss", "source_type": "rss", "item_url": "https://example.org/b"}]}'
+    )
+    event = parse_line(line)
+    assert event.call_id == "c-abc123"
+    assert event.call.title == "Beca"

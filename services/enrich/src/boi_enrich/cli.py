@@ -34,7 +34,8 @@ class BadLine(ValueError):
 
 
 def parse_line(line: str) -> CallIngested:
-    """A JSON line holding a `CallIngested` event or a bare `RawCall` (which becomes version 1)."""
+    """A JSON line holding a `CallIngested` event, or a bare `RawCall` (which becomes version 1) as
+    `boi sources try` prints it, optionally with its `call_id`."""
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -44,13 +45,14 @@ def parse_line(line: str) -> CallIngested:
     try:
         if "call" in value:
             return CallIngested.model_validate(value)
+        given_id = value.pop("call_id", None)
         raw = RawCall.model_validate(value)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(root)"
         kind = "CallIngested" if "call" in value else "RawCall"
         raise BadLine(f"not a valid {kind}: {where}: {first['msg']}") from exc
-    return CallIngested(call_id=call_id_for(raw.url), version=1, call=raw)
+    return CallIngested(call_id=given_id or call_id_for(raw.url), version=1, call=raw)
 
 
 def _lines(source: str) -> Iterable[str]:

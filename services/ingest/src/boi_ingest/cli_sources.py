@@ -94,7 +94,7 @@ async def _try(location: str, kind: SourceType | None, mapping: object, language
     lines = []
     for item in parsed.items:
         ref = SourceRef(source_id=f"try:{kind}", source_type=parsed.feed_type, item_url=item.item_url)
-        call = raw_call(item, [ref]).model_dump(mode="json", exclude={"content_hash"})
+        call = raw_call(item, [ref]).model_dump(mode="json")
         lines.append(json.dumps({"call_id": item.call_id, **call}, ensure_ascii=False))
     return lines
 
