@@ -109,12 +109,12 @@ async def test_review_edit_approve_and_edit_survives_re_enrichment(
     async def draft_indexed() -> bool:
         return bool((await index.search_raw(draft))["hits"])
 
-    await eventually(draft_indexed, timeout=60)
+    await eventually(draft_indexed, timeout=180)
 
     await service.edit_call(repo, index, announce, v1.call_id, {"title": f"Beca {word} curada"}, "ana")
     await service.approve(repo, index, announce, v1.call_id, "ana", base_url=catalog.url)
     assert [a.change for a in announced] == ["published"]
-    await eventually(lambda: _titles(catalog, word) == [f"Beca {word} curada"])
+    await eventually(lambda: _titles(catalog, word) == [f"Beca {word} curada"], timeout=180)
 
     # AI re-enrichment: a new funder is taken, the curated title is kept
     v2 = _enriched(url, 2, f"Beca {word} IA dos", review=True, funder="Nuevo fondo")
