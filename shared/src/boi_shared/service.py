@@ -31,6 +31,15 @@ def kafka_check(broker: KafkaBroker) -> ReadinessCheck:
     return check
 
 
+def mongo_check(client: Any) -> ReadinessCheck:
+    """Readiness of a MongoDB client (PyMongo `AsyncMongoClient` or anything with `admin.command`)."""
+
+    async def check() -> Any:
+        return await client.admin.command("ping")
+
+    return check
+
+
 def service_app(
     *,
     service: str,

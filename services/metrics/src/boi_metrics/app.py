@@ -17,7 +17,7 @@ from boi_metrics.api import build_router
 from boi_metrics.settings import Settings
 from boi_shared.kafka import create_broker
 from boi_shared.logging import configure_logging
-from boi_shared.service import ReadinessCheck, asyncapi_document, service_app
+from boi_shared.service import asyncapi_document, mongo_check, service_app
 
 DESCRIPTION = "Counts impressions per call (metrics.impressions.v1) and serves them over HTTP."
 log = logging.getLogger("boi.metrics")
@@ -52,12 +52,6 @@ class Store:
         finally:
             await self.mongo.close()
 
-    def mongo_check(self) -> ReadinessCheck:
-        async def check() -> Any:
-            return await self.mongo.admin.command("ping")
-
-        return check
-
 
 def build_broker(settings: Settings, store: Store) -> KafkaBroker:
     broker = create_broker(SERVICE, settings, extra_transient=(ConnectionFailure,))
@@ -72,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = service_app(
         service=SERVICE,
         broker=build_broker(settings, store),
-        checks={"mongo": store.mongo_check()},
+        checks={"mongo": mongo_check(store.mongo)},
         resources=store.opened,
         description=DESCRIPTION,
     )

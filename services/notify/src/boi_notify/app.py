@@ -19,7 +19,7 @@ from boi_notify.service import RetryPolicy, WebhookNotifier
 from boi_notify.settings import Settings
 from boi_shared.kafka import create_broker
 from boi_shared.logging import configure_logging
-from boi_shared.service import ReadinessCheck, asyncapi_document, service_app
+from boi_shared.service import asyncapi_document, mongo_check, service_app
 
 DESCRIPTION = "Delivers every public call change to partner webhooks, signed (calls.published.v1)."
 
@@ -48,12 +48,6 @@ class Clients:
         finally:
             await self.http.aclose()
             await self.mongo.close()
-
-    def mongo_check(self) -> ReadinessCheck:
-        async def check() -> Any:
-            return await self.mongo.admin.command("ping")
-
-        return check
 
 
 def build_notifier(settings: Settings, clients: Clients) -> WebhookNotifier:
@@ -87,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return service_app(
         service=SERVICE,
         broker=broker,
-        checks={"mongo": clients.mongo_check()},
+        checks={"mongo": mongo_check(clients.mongo)},
         resources=clients.opened,
         description=DESCRIPTION,
     )
