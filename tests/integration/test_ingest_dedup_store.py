@@ -77,3 +77,43 @@ async def test_signatures_and_fetch_state(store: MongoItemStore) -> None:
     await store.save_validators("feed", Validators(etag='"x"', last_modified="Wed, 21 Oct 2026 07:28:00 GMT"))
     await store.save_validators("feed", Validators(etag='"y"'))
     assert await store.validators("feed") == Validators(etag='"y"')
+
+
+async def test_memory_follows_another_process_writes(stack: StackEndpoints) -> None:
+    """Two stores on one database (the service and an operator's `boi ingest run`): what one writes, the
+    other sees on its next read, though both answer from memory; a store's own writes cause no reload."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url)
+    database = f"ingest_two_writers_{uuid.uuid4().hex[:12]}"
+    service, operator = MongoItemStore(client, database), MongoItemStore(client, database)
+    loads = {"count": 0}
+    load_states = service._load_states
+
+    async def counted() -> dict[str, Any]:
+        loads["count"] += 1
+        return await load_states()
+
+    service._load_states = counted  # type: ignore[method-assign]
+    now = datetime.now(UTC)
+    try:
+        assert await service.states(["c-a"]) == {}
+        first = event_of("c-a", 1, _call("s1"))
+        await service.record_many([ItemRecord("c-a", 1, "h1", "https://e.org/a", "s1", event=first)], now)
+        assert (await service.states(["c-a"]))["c-a"].version == 1
+        assert loads["count"] == 1  # its own write was applied in memory
+
+        await operator.record_many(
+            [ItemRecord("c-b", 1, "hb", "https://f.org/b", "s2", event=event_of("c-b", 1, _call("s2")))], now
+        )
+        await operator.add_signatures([Signature.of("c-b", "Premio Nacional de Periodismo 2027")], now)
+        assert set(await service.states(["c-a", "c-b"])) == {"c-a", "c-b"}
+        assert loads["count"] == 2
+        index = await service.signature_index(now - timedelta(days=1))
+        assert index.match(Signature.of("c-z", "Premio Nacional Periodismo 2027", source_id="s9")) == "c-b"
+
+        updated = event_of("c-a", 2, _call("s1"))
+        await service.record_many([ItemRecord("c-a", 2, "h2", "https://e.org/a", "s1", event=updated)], now)
+        assert (await operator.states(["c-a"]))["c-a"].content_hash == "h2"
+        assert (await service.states(["c-a"]))["c-a"].version == 2 and loads["count"] == 2
+    finally:
+        await client.drop_database(database)
+        await client.close()

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from boi_ingest.domain.dedup import Signature
+from boi_ingest.domain.dedup import Signature, SignatureIndex
 from boi_ingest.domain.errors import FetchError
 from boi_ingest.domain.model import Document, ItemState, Source, Validators
 from boi_ingest.emitting import ItemRecord
@@ -71,8 +71,11 @@ class FakeStore:
             if isinstance(self.items.get(i, {}).get("event"), CallIngested)
         }
 
-    async def signatures(self, since: datetime) -> list[Signature]:
-        return list(self.signature_docs.values())
+    async def signature_index(self, since: datetime) -> SignatureIndex:
+        index = SignatureIndex()
+        for signature in self.signature_docs.values():
+            index.add(signature)
+        return index
 
     async def add_signatures(self, signatures: Sequence[Signature], seen_at: datetime) -> None:
         for s in signatures:
@@ -108,11 +111,16 @@ class Publisher:
         self.log = log
         self.fail_at = fail_at
 
-    async def __call__(self, event: CallIngested) -> None:
-        if self.fail_at is not None and len(self.events) == self.fail_at:
-            raise ConnectionError("kafka unreachable")
-        self.log.append(f"publish {event.call_id} v{event.version}")
-        self.events.append(event)
+    async def __call__(self, events: Sequence[CallIngested]) -> list[BaseException | None]:
+        results: list[BaseException | None] = []
+        for event in events:
+            if self.fail_at is not None and len(self.events) == self.fail_at:
+                results.append(ConnectionError("kafka unreachable"))
+                continue
+            self.log.append(f"publish {event.call_id} v{event.version}")
+            self.events.append(event)
+            results.append(None)
+        return results
 
 
 FEED = "https://example.org/feed.xml"
@@ -305,3 +313,14 @@ async def test_not_modified_emits_nothing_and_validators_wait_for_a_complete_run
     again = await ingest_source(source, fetcher, store, publish)
     assert again.not_modified and (again.fetched, again.new) == (0, 0)
     assert fetcher.asked == [None, None, Validators(etag='"1"')] and len(publish.events) == 2
+
+
+async def test_a_sources_default_tags_reach_its_calls(log: list[str]) -> None:
+    store, publish = FakeStore(log), Publisher(log)
+    source = Source("embajada-x", FEED, tags=("embajada", "becas"))
+    await ingest_source(source, FakeFetcher({FEED: rss(A, B)}), store, publish)
+    assert [e.call.tags for e in publish.events] == [["embajada", "becas"]] * 2
+
+    changed = ("Beca A", A[1], "Texto A, ahora con fecha de cierre")
+    await ingest_source(source, FakeFetcher({FEED: rss(changed, B)}), store, publish)
+    assert publish.events[-1].version == 2 and publish.events[-1].call.tags == ["embajada", "becas"]

@@ -156,12 +156,12 @@ async def plan_chunk(
                 head = (await load_calls([item.call_id])).get(item.call_id)
             version = max(state.version, head.version if head is not None else 0)
             sources = head.call.sources if head is not None else state.sources
-            call = raw_call(item, with_source(sources, ref))
+            call = raw_call(item, with_source(sources, ref), source.tags)
             _emit(plan, item, source, event_of(item.call_id, version + 1, call), created=False)
             plan.signatures.append(signature_of(item.call_id, item.call_id, call, source.source_id))
             plan.updated.append(item.call_id)
             continue
-        call = raw_call(item, [ref])
+        call = raw_call(item, [ref], source.tags)
         signature = signature_of(item.call_id, item.call_id, call, source.source_id)
         target = index.match(signature)
         if target is not None and await _join(plan, item, ref, target, load_calls, source, emitted_now):

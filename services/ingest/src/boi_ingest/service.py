@@ -12,11 +12,9 @@ from pydantic import BaseModel, Field
 from boi_ingest.domain.dedup import Signature, SignatureIndex
 from boi_ingest.domain.errors import SourceError
 from boi_ingest.domain.feeds import parse_feed
-from boi_ingest.domain.model import Document, FeedItem, ItemState, ParsedFeed, Source, Validators
-from boi_ingest.domain.normalize import raw_call
+from boi_ingest.domain.model import Document, ItemState, ParsedFeed, Source, Validators
 from boi_ingest.emitting import ItemRecord, Plan, plan_chunk
-from boi_shared.events import CallIngested, SourceRef
-from boi_shared.ids import event_id_for
+from boi_shared.events import CallIngested
 
 log = logging.getLogger("boi.ingest")
 
@@ -67,13 +65,16 @@ class ItemStore(FetchStateStore, Protocol):
 
     async def calls(self, call_ids: Sequence[str]) -> dict[str, CallIngested]: ...
 
-    async def signatures(self, since: datetime) -> list[Signature]: ...
+    async def signature_index(self, since: datetime) -> SignatureIndex:
+        """The signatures seen since `since`; the store adds the ones it is given later."""
+        ...
 
     async def add_signatures(self, signatures: Sequence[Signature], seen_at: datetime) -> None: ...
 
 
-Publish = Callable[[CallIngested], Awaitable[None]]
-"""Publishes an event to calls.raw.v1 (key = call id) and returns once Kafka acknowledged it."""
+Publish = Callable[[Sequence[CallIngested]], Awaitable[list[BaseException | None]]]
+"""Publishes events to calls.raw.v1 (key = call id) in order and returns once Kafka acknowledged or
+refused each: per event, None or why it failed."""
 Parse = Callable[[Document], ParsedFeed]
 """Turns a fetched document into items (RSS/Atom by default; the source type decides)."""
 
@@ -96,30 +97,16 @@ class IngestReport(BaseModel):
     warnings: list[str] = Field(default_factory=list, description="Skipped entries, lenient parsing")
 
 
-def source_ref(item: FeedItem, source: Source, source_type: str) -> SourceRef:
-    return SourceRef(source_id=source.source_id, source_type=source_type, item_url=item.item_url)
-
-
-def build_event(item: FeedItem, version: int, source: Source, feed_type: str) -> CallIngested:
-    """The event of one call version; its id is derived from (call, version), so a re-emit is a replay."""
-    return CallIngested(
-        event_id=event_id_for("ingested", item.call_id, version),
-        call_id=item.call_id,
-        version=version,
-        call=raw_call(item, [source_ref(item, source, feed_type)]),
-    )
-
-
 def _default_parse(document: Document) -> ParsedFeed:
     return parse_feed(document.content, base_url=document.base_url, content_type=document.content_type)
 
 
 async def _publish_all(plan: Plan, publish: Publish) -> tuple[set[str], BaseException | None]:
-    """Publish every planned event concurrently; the call ids acknowledged, and the first failure."""
+    """Publish every planned event; the call ids acknowledged, and the first failure."""
     events = list(plan.events.values())
-    results = await asyncio.gather(*(publish(e) for e in events), return_exceptions=True)
-    done = {e.call_id for e, r in zip(events, results, strict=True) if not isinstance(r, BaseException)}
-    failure = next((r for r in results if isinstance(r, BaseException)), None)
+    results = await publish(events) if events else []
+    done = {e.call_id for e, r in zip(events, results, strict=True) if r is None}
+    failure = next((r for r in results if r is not None), None)
     return done, failure
 
 
@@ -145,10 +132,8 @@ async def _emit_changes(
     feed: ParsedFeed, source: Source, store: ItemStore, publish: Publish, report: IngestReport
 ) -> None:
     now = datetime.now(UTC)
-    index = SignatureIndex()
-    for signature in await store.signatures(now - DEDUP_WINDOW):
-        index.add(signature)
-    # One lookup for the whole feed: on FerretDB an $in filter costs a collection scan, however short.
+    index = await store.signature_index(now - DEDUP_WINDOW)
+    # One lookup for the whole feed (the store answers from memory once it has loaded the states).
     states = await store.states([item.call_id for item in feed.items])
     emitted: dict[str, CallIngested] = {}
     committing: asyncio.Task[None] | None = None
