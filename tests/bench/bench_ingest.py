@@ -25,6 +25,7 @@ from pymongo import AsyncMongoClient
 from boi_ingest.adapters.fetch import FeedFetcher
 from boi_ingest.adapters.mongo import MongoItemStore
 from boi_ingest.app import build_broker
+from boi_ingest.normalizing import NormalizerPool
 from boi_ingest.service import ingest_all
 from boi_ingest.settings import Settings
 from boi_shared.events import CallIngested
@@ -121,14 +122,16 @@ async def _end_to_end(
         return results
 
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url.get_secret_value())
+    normalize = NormalizerPool(settings.ingest_normalize_workers)
     await broker.connect()
     try:
         store_db = settings.database_name("ingest")
         store = MongoItemStore(client, store_db)
         async with FeedFetcher(timeout=60, max_bytes=200 * 1024 * 1024) as fetcher:
             locations = [str(feed) for feed in feeds]
+            await normalize.warm_up()  # as the service does when it starts
             started = time.perf_counter()
-            reports = await ingest_all(locations, fetcher, store, publish_and_keep)
+            reports = await ingest_all(locations, fetcher, store, publish_and_keep, normalize)
             elapsed = time.perf_counter() - started
             assert all(r.errors == [] for r in reports), [r.errors for r in reports]
             assert sum(r.new + r.duplicate for r in reports) == ITEMS, [r.model_dump() for r in reports]
@@ -136,13 +139,14 @@ async def _end_to_end(
             # The same process (states and signatures in memory), then a restarted one (loads them).
             for label, rerun_store in (("warm", store), ("restarted", MongoItemStore(client, store_db))):
                 again = time.perf_counter()
-                rerun = await ingest_all(locations, fetcher, rerun_store, publish_and_keep)
+                rerun = await ingest_all(locations, fetcher, rerun_store, publish_and_keep, normalize)
                 reruns[label] = ITEMS / (time.perf_counter() - again)
                 assert sum(r.unchanged for r in rerun) == ITEMS, [r.model_dump() for r in rerun]
         duplicates = sum(r.duplicate for r in reports)
         extra = {"duplicates found": duplicates, **reruns}
         return elapsed, events, extra
     finally:
+        normalize.close()
         await broker.stop()
         await client.drop_database(settings.database_name("ingest"))
         await client.close()

@@ -11,12 +11,12 @@ per call), the item records to store once those are acknowledged, and the new si
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from boi_ingest.domain.dedup import Signature, SignatureIndex
 from boi_ingest.domain.model import FeedItem, ItemState, Source
-from boi_ingest.domain.normalize import raw_call, signature_of
+from boi_ingest.domain.normalize import Normalized, raw_call, signature_of
 from boi_shared.events import CallIngested, RawCall, SourceRef
 from boi_shared.ids import event_id_for
 
@@ -128,13 +128,16 @@ async def plan_chunk(
     source: Source,
     source_type: str,
     emitted: dict[str, CallIngested] | None = None,
+    found: Mapping[str, Normalized] | None = None,
 ) -> Plan:
     """Decide what a chunk of items emits and records (see the module docstring); `index` learns them.
 
     `emitted`: the events of earlier chunks of this run (the store may not have recorded them yet).
+    `found`: what normalizing found in the new and changed items, by item id, if done beforehand.
     """
     plan = Plan()
     emitted_now = emitted or {}
+    found = found or {}
     for position, item in enumerate(items):
         if position % 50 == 49:
             await asyncio.sleep(0)  # let the previous chunk's publishing and recording move on
@@ -156,12 +159,12 @@ async def plan_chunk(
                 head = (await load_calls([item.call_id])).get(item.call_id)
             version = max(state.version, head.version if head is not None else 0)
             sources = head.call.sources if head is not None else state.sources
-            call = raw_call(item, with_source(sources, ref), source.tags)
+            call = raw_call(item, with_source(sources, ref), source.tags, found.get(item.call_id))
             _emit(plan, item, source, event_of(item.call_id, version + 1, call), created=False)
             plan.signatures.append(signature_of(item.call_id, item.call_id, call, source.source_id))
             plan.updated.append(item.call_id)
             continue
-        call = raw_call(item, [ref], source.tags)
+        call = raw_call(item, [ref], source.tags, found.get(item.call_id))
         signature = signature_of(item.call_id, item.call_id, call, source.source_id)
         target = index.match(signature)
         if target is not None and await _join(plan, item, ref, target, load_calls, source, emitted_now):

@@ -12,14 +12,20 @@ from pydantic import BaseModel, Field
 from boi_ingest.domain.dedup import Signature, SignatureIndex
 from boi_ingest.domain.errors import SourceError
 from boi_ingest.domain.feeds import parse_feed
-from boi_ingest.domain.model import Document, ItemState, ParsedFeed, Source, Validators
+from boi_ingest.domain.model import Document, FeedItem, ItemState, ParsedFeed, Source, Validators
+from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.emitting import ItemRecord, Plan, plan_chunk
+from boi_ingest.normalizing import Normalize, normalize_here
 from boi_shared.events import CallIngested
 
 log = logging.getLogger("boi.ingest")
 
 CHUNK = 1000
-"""Items decided, published (concurrently) and recorded together; bounds the events in flight."""
+"""Items decided, published and recorded together; bounds the events in flight."""
+LOOKAHEAD = 2
+"""Chunks normalized ahead of the one being planned (bounds what waits in memory)."""
+RECORDING = 2
+"""Acknowledged chunks being recorded at once while the next one is published."""
 DEDUP_WINDOW = timedelta(days=365)
 """Near-duplicates are looked for among the calls seen within this window."""
 
@@ -28,9 +34,12 @@ class Fetcher(Protocol):
     """Gets the document a source location points at; raises FetchError with an actionable message.
 
     With `validators` from an earlier fetch it asks conditionally; a 304 is a `not_modified` document.
+    `request` is the source's declared HTTP request (method, body, headers); None asks with a GET.
     """
 
-    async def fetch(self, location: str, validators: Validators | None = None) -> Document: ...
+    async def fetch(
+        self, location: str, validators: Validators | None = None, request: SourceRequest | None = None
+    ) -> Document: ...
 
 
 class FetchStateStore(Protocol):
@@ -110,11 +119,8 @@ async def _publish_all(plan: Plan, publish: Publish) -> tuple[set[str], BaseExce
     return done, failure
 
 
-async def _commit(
-    plan: Plan, store: ItemStore, publish: Publish, report: IngestReport, now: datetime
-) -> None:
-    """Publish a chunk's events, then record what was acknowledged; raise the first publish failure."""
-    done, failure = await _publish_all(plan, publish)
+async def _record(plan: Plan, done: set[str], store: ItemStore, report: IngestReport, now: datetime) -> None:
+    """Record what of a chunk Kafka acknowledged (`done`: call ids) and count it in the report."""
     # Recorded only after Kafka acknowledged: a crash in between re-emits the same event id.
     records = [r for r in plan.records.values() if r.event_call_id is None or r.event_call_id in done]
     signatures = [s for s in plan.signatures if s.call_id in done]
@@ -124,35 +130,95 @@ async def _commit(
     report.updated += sum(1 for i in plan.updated if i in recorded)
     report.duplicate += sum(1 for i in plan.duplicate if i in recorded)
     report.unchanged += len(plan.unchanged)
-    if failure is not None:
-        raise failure
+
+
+class _Commits:
+    """Publishes planned chunks one after the other — a chunk once the previous one is acknowledged, so
+    the versions of a call stay in order — and records each acknowledged chunk while the next one is
+    being published (Kafka and MongoDB work at the same time)."""
+
+    def __init__(self, store: ItemStore, publish: Publish, report: IngestReport, now: datetime) -> None:
+        self._store, self._publish, self._report, self._now = store, publish, report, now
+        self._publishing: tuple[Plan, asyncio.Task[tuple[set[str], BaseException | None]]] | None = None
+        self._recording: list[asyncio.Task[None]] = []
+
+    async def submit(self, plan: Plan) -> None:
+        """Start publishing `plan` once the previous chunk is acknowledged; raise its publish failure."""
+        await self._settle()
+        self._publishing = (plan, asyncio.create_task(_publish_all(plan, self._publish)))
+
+    async def finish(self) -> None:
+        await self._settle()
+        while self._recording:
+            await self._recording.pop(0)
+
+    async def _settle(self) -> None:
+        if self._publishing is None:
+            return
+        plan, publishing = self._publishing
+        self._publishing = None
+        done, failure = await publishing
+        self._recording.append(asyncio.create_task(_record(plan, done, self._store, self._report, self._now)))
+        while len(self._recording) > RECORDING:
+            await self._recording.pop(0)
+        if failure is not None:
+            await self.finish()
+            raise failure
+
+    async def abort(self) -> None:
+        """After a failure: stop publishing; what was acknowledged is still recorded where possible."""
+        if self._publishing is not None:
+            self._publishing[1].cancel()
+            await asyncio.gather(self._publishing[1], return_exceptions=True)
+            self._publishing = None
+        await asyncio.gather(*self._recording, return_exceptions=True)
+        self._recording.clear()
+
+
+def _changed(items: Sequence[FeedItem], states: dict[str, ItemState]) -> list[FeedItem]:
+    """The items that are new or whose content changed: the ones normalization is needed for."""
+    return [
+        item
+        for item in items
+        if (state := states.get(item.call_id)) is None or state.content_hash != item.content_hash
+    ]
 
 
 async def _emit_changes(
-    feed: ParsedFeed, source: Source, store: ItemStore, publish: Publish, report: IngestReport
+    feed: ParsedFeed,
+    source: Source,
+    store: ItemStore,
+    publish: Publish,
+    report: IngestReport,
+    normalize: Normalize,
 ) -> None:
     now = datetime.now(UTC)
     index = await store.signature_index(now - DEDUP_WINDOW)
     # One lookup for the whole feed (the store answers from memory once it has loaded the states).
     states = await store.states([item.call_id for item in feed.items])
+    chunks = [feed.items[start : start + CHUNK] for start in range(0, len(feed.items), CHUNK)]
+    # Normalization runs LOOKAHEAD chunks ahead (in worker processes when configured), while this
+    # coroutine plans, publishes and records the current chunk.
+    normalizing = [asyncio.ensure_future(normalize(_changed(c, states))) for c in chunks[:LOOKAHEAD]]
     emitted: dict[str, CallIngested] = {}
-    committing: asyncio.Task[None] | None = None
+    commits = _Commits(store, publish, report, now)
     try:
-        for start in range(0, len(feed.items), CHUNK):
-            chunk = feed.items[start : start + CHUNK]
-            # Planned while the previous chunk is being published and recorded; its events are only
-            # published once that chunk is acknowledged, so the versions of a call stay in order.
-            plan = await plan_chunk(chunk, states, index, store.calls, source, feed.feed_type, emitted)
-            if committing is not None:
-                await committing
+        for position, chunk in enumerate(chunks):
+            if position + LOOKAHEAD < len(chunks):
+                ahead = _changed(chunks[position + LOOKAHEAD], states)
+                normalizing.append(asyncio.ensure_future(normalize(ahead)))
+            changed = _changed(chunk, states)
+            found = dict(zip((i.call_id for i in changed), await normalizing[position], strict=True))
+            # Planned while the previous chunk is being published and recorded.
+            plan = await plan_chunk(chunk, states, index, store.calls, source, feed.feed_type, emitted, found)
             emitted.update(plan.events)
-            committing = asyncio.create_task(_commit(plan, store, publish, report, now))
-        if committing is not None:
-            await committing
+            await commits.submit(plan)
+        await commits.finish()
     finally:
-        if committing is not None and not committing.done():
-            committing.cancel()
-            await asyncio.gather(committing, return_exceptions=True)
+        for future in normalizing:
+            future.cancel()
+        await commits.abort()
+        await asyncio.gather(*normalizing, return_exceptions=True)
 
 
 async def ingest_source(
@@ -162,6 +228,7 @@ async def ingest_source(
     publish: Publish,
     *,
     parse: Parse | None = None,
+    normalize: Normalize = normalize_here,
 ) -> IngestReport:
     """Fetch, parse and emit one source. Never raises: failures become `errors` of the report.
 
@@ -190,7 +257,7 @@ async def ingest_source(
     report.skipped = len(feed.skipped)
     report.warnings = ([feed.warning] if feed.warning else []) + feed.skipped
     try:
-        await _emit_changes(feed, source, store, publish, report)
+        await _emit_changes(feed, source, store, publish, report, normalize)
         if document.validators:
             await store.save_validators(source.source_id, document.validators)
     except Exception as exc:
@@ -215,7 +282,14 @@ async def ingest_source(
 
 
 async def ingest_all(
-    locations: Sequence[str], fetcher: Fetcher, store: ItemStore, publish: Publish
+    locations: Sequence[str],
+    fetcher: Fetcher,
+    store: ItemStore,
+    publish: Publish,
+    normalize: Normalize = normalize_here,
 ) -> list[IngestReport]:
     """Ingest every location in turn; a bad source never stops the others."""
-    return [await ingest_source(Source.from_location(loc), fetcher, store, publish) for loc in locations]
+    return [
+        await ingest_source(Source.from_location(loc), fetcher, store, publish, normalize=normalize)
+        for loc in locations
+    ]

@@ -46,3 +46,10 @@ class Settings(ServiceSettings):
         default=2, ge=0, le=10, description="Retries of a fetch after a 5xx, 429 or timeout (with backoff)"
     )
     fetch_per_host_limit: int = Field(default=2, ge=1, le=32, description="Requests at a time to one host")
+    ingest_normalize_workers: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description="Worker processes that normalize items (language, date and funder candidates) while "
+        "the service publishes (BOI_INGEST_NORMALIZE_WORKERS); 0 = in the service process",
+    )

@@ -1,0 +1,62 @@
+"""Where the CPU-bound normalization of items runs: in this process, or in worker processes so that it
+overlaps the publishing and recording of the previous chunk (the event loop stays free for Kafka and
+MongoDB, and a second core does the language detection and candidate extraction)."""
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from boi_ingest.domain.language import load_model
+from boi_ingest.domain.model import FeedItem
+from boi_ingest.domain.normalize import Normalized, normalize_all
+
+log = logging.getLogger("boi.ingest")
+
+Normalize = Callable[[Sequence[FeedItem]], Awaitable[list[Normalized]]]
+"""What normalizing finds in each item (language, date and funder candidates), in order."""
+
+
+async def normalize_here(items: Sequence[FeedItem]) -> list[Normalized]:
+    return normalize_all(items)
+
+
+class NormalizerPool:
+    """Normalization in `workers` spawned processes (spawned, not forked: the service runs threads).
+
+    If a worker dies, the chunk is normalized in this process and the pool is started again.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self._workers, mp_context=context, initializer=load_model)
+
+    async def warm_up(self) -> None:
+        """Start the workers and load their model now, not on the first source run."""
+        await self([FeedItem("warm-up", "https://example.org/", "https://example.org/", "Beca", "Beca", "0")])
+
+    async def __call__(self, items: Sequence[FeedItem]) -> list[Normalized]:
+        if not items:
+            return []
+        if self._pool is None:
+            self._pool = self._start()
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, normalize_all, list(items))
+        except BrokenProcessPool:
+            if self._pool is pool:  # the first of the chunks in flight to notice restarts the pool
+                log.warning("a normalization worker died: normalizing here, restarting the workers")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+            return normalize_all(items)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
