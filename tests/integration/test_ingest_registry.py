@@ -9,6 +9,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from boi_ingest.adapters.registry import MongoSourceRegistry
+from boi_ingest.domain.requests import EnvValue, HttpMethod, SourceRequest
 from boi_ingest.domain.sources import RunCounts, SourceConfig, SourceExistsError, UnknownSourceError
 from tests.support.stack import StackEndpoints
 
@@ -83,3 +84,25 @@ async def test_run_status_and_counts(registry: MongoSourceRegistry) -> None:
     assert (status.last_error_at, status.last_error) == (failed, "https://… answered HTTP 503; check the URL")
     assert status.last_run == RunCounts()
     assert status.totals == RunCounts(fetched=10, new=1, updated=1, duplicate=1, skipped=4)
+
+
+async def test_a_declared_request_is_kept_whatever_its_keys(registry: MongoSourceRegistry) -> None:
+    query = {"bool": {"must": [{"terms": {"metadata.status": ["31094502"]}}], "$hint": "x"}}
+    posted = EU.model_copy(
+        update={
+            "id": "eu-ft-post",
+            "request": SourceRequest(
+                method=HttpMethod.POST,
+                form={"query": query, "languages": ["en"]},
+                headers={"Accept": "application/json", "X-Api-Key": EnvValue(env="BOI_EU_KEY")},
+            ),
+        }
+    )
+    await registry.add(posted)
+    got = (await registry.get("eu-ft-post")).config
+    assert (
+        got == posted
+        and got.request is not None
+        and got.request.form == {"query": query, "languages": ["en"]}
+    )
+    assert [s.config.request for s in await registry.find()] == [posted.request]

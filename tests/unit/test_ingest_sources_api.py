@@ -154,3 +154,30 @@ async def test_registry_not_open_yet_is_503() -> None:
     backend.registry = None
     async with client(backend) as c:
         assert (await c.get("/api/sources", headers=AUTH)).status_code == 503
+
+
+async def test_a_post_source_is_registered_with_its_request_and_never_a_secret() -> None:
+    backend = Backend()
+    grants = {
+        "id": "grants-gov",
+        "type": "json_api",
+        "url": "https://api.grants.gov/v1/api/search2",
+        "mapping": "grants_gov",
+        "request": {
+            "method": "POST",
+            "body": {"keyword": "scholarship", "oppStatuses": "forecasted|posted", "rows": 100},
+            "headers": {"Accept": "application/json", "X-Api-Key": {"env": "BOI_GRANTS_GOV_KEY"}},
+        },
+    }
+    async with client(backend) as c:
+        added = await c.post("/api/sources", json=grants, headers=AUTH)
+        assert added.status_code == 201, added.text
+        assert added.json()["config"]["request"]["headers"]["X-Api-Key"] == {"env": "BOI_GRANTS_GOV_KEY"}
+        literal = {**grants, "id": "leak", "request": {"headers": {"X-Api-Key": "abc123"}}}
+        refused = await c.post("/api/sources", json=literal, headers=AUTH)
+        assert refused.status_code == 422 and "looks like a credential" in refused.text
+        on_rss = {**FEED, "id": "rss-post", "request": {"method": "POST"}}
+        refused = await c.post("/api/sources", json=on_rss, headers=AUTH)
+        assert refused.status_code == 422 and "POST is allowed only for json_api sources" in refused.text
+    registry = backend.registry
+    assert isinstance(registry, MemoryRegistry) and set(registry.sources) == {"grants-gov"}

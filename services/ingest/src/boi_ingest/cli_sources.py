@@ -17,12 +17,28 @@ from pydantic import ValidationError
 
 from boi_ingest import SERVICE
 from boi_ingest.adapters.registry import MongoSourceRegistry
+from boi_ingest.cli_request import (
+    BodyOption,
+    FormOption,
+    HeaderEnvOption,
+    HeaderOption,
+    MethodOption,
+    RequestOptionError,
+    request_from_options,
+)
 from boi_ingest.domain.errors import SourceError
 from boi_ingest.domain.model import Document
 from boi_ingest.domain.normalize import raw_call
 from boi_ingest.domain.parsers import parse_document
 from boi_ingest.domain.parsers.json_api import SHIPPED, guess_mapping
-from boi_ingest.domain.sources import SourceConfig, SourceExistsError, SourceType, UnknownSourceError
+from boi_ingest.domain.requests import SourceRequest
+from boi_ingest.domain.sources import (
+    SourceConfig,
+    SourceExistsError,
+    SourceType,
+    UnknownSourceError,
+    request_error,
+)
 from boi_ingest.domain.sources import guess_type as type_of_name
 from boi_ingest.domain.urls import is_http_url
 from boi_ingest.runtime import build_fetcher, mongo_client
@@ -75,10 +91,20 @@ def read_mapping(value: str | None) -> str | dict[str, Any] | None:
     return mapping
 
 
-async def _try(location: str, kind: SourceType | None, mapping: object, language: str | None) -> list[str]:
+async def _try(
+    location: str,
+    kind: SourceType | None,
+    mapping: object,
+    language: str | None,
+    request: SourceRequest | None = None,
+) -> list[str]:
+    if request is not None and request.is_post:
+        kind = kind or SourceType.JSON_API
+    if kind is not None and (reason := request_error(kind, request, has_url=is_http_url(location))):
+        fail(reason)
     settings = Settings()
     async with build_fetcher(settings) as fetcher:
-        document = await fetcher.fetch(location)
+        document = await fetcher.fetch(location, request=request)
     kind = kind or type_of_name(location) or sniff_type(document)
     if kind is SourceType.MANUAL:
         fail("a manual source has nothing to try: submit calls with POST /api/calls/manual")
@@ -105,13 +131,19 @@ def try_source(
     kind: SourceType | None = typer.Option(None, "--type", help="Source type (default: from the name)"),
     mapping: str | None = typer.Option(None, help="Shipped mapping name, JSON object, or @file.json"),
     language: str | None = typer.Option(None, help="Language hint for items that state none, e.g. es"),
+    method: MethodOption = None,
+    body: BodyOption = None,
+    form: FormOption = None,
+    header: HeaderOption = None,
+    header_from_env: HeaderEnvOption = None,
 ) -> None:
     """Dry run: print the normalized calls of a source as JSON lines; publish nothing."""
     try:
-        lines = asyncio.run(_try(location, kind, read_mapping(mapping), language))
+        request = request_from_options(method, body, form, header, header_from_env)
+        lines = asyncio.run(_try(location, kind, read_mapping(mapping), language, request))
     except typer.Exit:
         raise
-    except SourceError as exc:
+    except (SourceError, RequestOptionError) as exc:
         fail(str(exc))
     except Exception as exc:
         fail(f"unexpected error: {type(exc).__name__}: {exc}")
@@ -148,9 +180,18 @@ def add(
     language: str | None = typer.Option(None, help="Language hint, e.g. es"),
     tag: list[str] = typer.Option([], help="Default tag (repeatable)"),
     disabled: bool = typer.Option(False, "--disabled", help="Register without scheduling it"),
+    method: MethodOption = None,
+    body: BodyOption = None,
+    form: FormOption = None,
+    header: HeaderOption = None,
+    header_from_env: HeaderEnvOption = None,
 ) -> None:
     """Register a source."""
     where = {"url": location} if is_http_url(location) else {"file": location}
+    try:
+        request = request_from_options(method, body, form, header, header_from_env)
+    except RequestOptionError as exc:
+        fail(str(exc))
     try:
         config = SourceConfig(
             id=source_id,
@@ -161,6 +202,7 @@ def add(
             language=language,
             tags=tag,
             enabled=not disabled,
+            request=request,
             **where,
         )
     except ValidationError as exc:

@@ -16,6 +16,7 @@ from boi_ingest.domain.model import Document, ParsedFeed, Source, Validators
 from boi_ingest.domain.parsers import MappingError, parse_document
 from boi_ingest.domain.parsers.common import RawEntry, build_item
 from boi_ingest.domain.parsers.json_api import guess_mapping
+from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.sources import RunCounts, SourceConfig, SourceType, guess_type
 from boi_ingest.service import Fetcher, IngestReport, ItemStore, Parse, Publish
 
@@ -57,11 +58,26 @@ def adhoc_parser(location: str) -> Parse | None:
     return parse_json
 
 
+class _Requesting:
+    """A fetcher that asks with a source's declared request (the use case knows only locations)."""
+
+    def __init__(self, fetcher: Fetcher, request: SourceRequest) -> None:
+        self._fetcher = fetcher
+        self._request = request
+
+    async def fetch(
+        self, location: str, validators: Validators | None = None, request: SourceRequest | None = None
+    ) -> Document:
+        return await self._fetcher.fetch(location, validators, request or self._request)
+
+
 async def ingest_config(
     config: SourceConfig, fetcher: Fetcher, store: ItemStore, publish: Publish
 ) -> IngestReport:
-    """Fetch, parse by type and emit one registered source. Never raises: failures go to the report."""
-    return await service.ingest_source(config.to_source(), fetcher, store, publish, parse=parser_for(config))
+    """Fetch (with the source's declared request, if any), parse by type and emit one registered source.
+    Never raises: failures go to the report."""
+    asking = fetcher if config.request is None else _Requesting(fetcher, config.request)
+    return await service.ingest_source(config.to_source(), asking, store, publish, parse=parser_for(config))
 
 
 class ManualCall(BaseModel):
@@ -99,7 +115,9 @@ class NotPublishedError(RuntimeError):
 class _Given:
     """A fetcher of nothing: a manual call carries its content."""
 
-    async def fetch(self, location: str, validators: Validators | None = None) -> Document:
+    async def fetch(
+        self, location: str, validators: Validators | None = None, request: SourceRequest | None = None
+    ) -> Document:
         return Document(b"")
 
 

@@ -1,13 +1,16 @@
 """Fetch a source document: a local file under the configured roots, or an http(s) URL through httpx.
 
 HTTP fetching is polite and defensive: an identifying User-Agent, conditional GET (ETag/Last-Modified;
-a 304 is a `not_modified` document), at most `per_host` requests at a time to one host, a time budget per
-attempt, retries with exponential backoff and jitter on 5xx, 429 and timeouts (tenacity), a size cap
-counted after decompression, and no private/loopback/link-local/multicast/reserved address unless
-allowlisted — checked before the first request and at every redirect.
+a 304 is a `not_modified` document; never for a POST), at most `per_host` requests at a time to one host,
+a time budget per attempt, retries with exponential backoff and jitter on 5xx, 429 and timeouts
+(tenacity), a size cap counted after decompression, and no private/loopback/link-local/multicast/reserved
+address unless allowlisted — checked before the first request and at every redirect. A source may
+declare its request (`SourceRequest`: POST with a JSON or form body, extra headers, secrets from the
+environment); it goes through the same policy.
 """
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -18,8 +21,10 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from boi_ingest.adapters.netguard import AddressGuard, Resolver, resolve
+from boi_ingest.adapters.request import Prepared, SecretLookup, environment_secrets, prepare
 from boi_ingest.domain.errors import FetchError
 from boi_ingest.domain.model import Document, Validators
+from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.urls import is_http_url
 
 if TYPE_CHECKING:
@@ -29,6 +34,7 @@ USER_AGENT = "BOI-ingest/0.1 (+https://github.com/boi)"
 ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 MAX_REDIRECTS = 5
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_TO_GET = frozenset({301, 302, 303})  # redirects after which a POST becomes a GET (as browsers and httpx do)
 
 
 class _Transient(FetchError):
@@ -61,7 +67,8 @@ class FeedFetcher:
     """Fetches documents; owns one httpx client (use `async with`).
 
     `file_roots`: directories local files may be read from (None: any path — the operator's own CLI);
-    `allowlist`: hosts, addresses or CIDRs that may be fetched although not public.
+    `allowlist`: hosts, addresses or CIDRs that may be fetched although not public; `secrets`: where the
+    secret headers of declared requests are read (the environment, except the service's own settings).
     """
 
     def __init__(
@@ -76,6 +83,7 @@ class FeedFetcher:
         backoff: float = 1.0,
         per_host: int = 2,
         resolver: Resolver = resolve,
+        secrets: SecretLookup | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -83,6 +91,7 @@ class FeedFetcher:
         self.backoff = backoff
         self.per_host = per_host
         self.guard = AddressGuard(allowlist, resolver)
+        self.secrets = secrets or environment_secrets()
         self.file_roots = None if file_roots is None else [Path(r).resolve() for r in file_roots]
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._client = client or httpx.AsyncClient(
@@ -116,10 +125,22 @@ class FeedFetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def fetch(self, location: str, validators: Validators | None = None) -> Document:
+    async def fetch(
+        self, location: str, validators: Validators | None = None, request: SourceRequest | None = None
+    ) -> Document:
+        """The document at `location`, asked with the source's declared `request` (GET when None)."""
         location = location.strip()
         if is_http_url(location):
-            return await self._fetch_http(location, validators or Validators())
+            prepared = prepare(request, self.secrets)
+            if not prepared.is_post:
+                return await self._fetch_http(location, validators or Validators(), prepared)
+            # A POST is never conditional: no validators are sent, and none are returned to be saved.
+            document = await self._fetch_http(location, Validators(), prepared)
+            return dataclasses.replace(document, validators=Validators())
+        if request is not None:
+            raise FetchError(
+                f"a request (method, body, headers) applies to an http(s) URL, not to {location[:200]!r}"
+            )
         if "://" in location or location.lower().startswith("file:"):
             raise FetchError(
                 f"unsupported source {location[:200]!r}: use an http(s) URL or a plain file path "
@@ -139,7 +160,7 @@ class FeedFetcher:
             )
         return resolved
 
-    async def _fetch_http(self, url: str, validators: Validators) -> Document:
+    async def _fetch_http(self, url: str, validators: Validators, prepared: Prepared) -> Document:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.retries + 1),
             wait=wait_random_exponential(multiplier=self.backoff, max=self.backoff * 16),
@@ -149,16 +170,17 @@ class FeedFetcher:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._attempt(url, validators)
+                    # A declared POST asks a search API (it reads, changes nothing): retried like a GET.
+                    return await self._attempt(url, validators, prepared)
         except _Transient as exc:
             raise FetchError(f"{exc} (after {self.retries + 1} attempts)") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, url: str, validators: Validators) -> Document:
+    async def _attempt(self, url: str, validators: Validators, prepared: Prepared) -> Document:
         try:
             # httpx's timeout is per operation; this bounds the whole attempt (slow-drip servers).
             async with asyncio.timeout(self.timeout):
-                return await self._follow(url, validators)
+                return await self._follow(url, validators, prepared)
         except TimeoutError:
             raise _Transient(f"{url} did not answer within {self.timeout:g}s; try again later") from None
         except httpx.TimeoutException as exc:
@@ -174,20 +196,24 @@ class FeedFetcher:
         host = httpx.URL(url).netloc.decode("ascii", errors="replace").lower()
         return self._hosts.setdefault(host, asyncio.Semaphore(self.per_host))
 
-    async def _follow(self, url: str, validators: Validators) -> Document:
-        headers = {
+    async def _follow(self, url: str, validators: Validators, prepared: Prepared) -> Document:
+        conditional = {
             k: v
             for k, v in (("If-None-Match", validators.etag), ("If-Modified-Since", validators.last_modified))
             if v
         }
-        current = url
+        method, content, current = prepared.method, prepared.content, url
         for _ in range(MAX_REDIRECTS + 1):
             await self.guard.check(current)
-            async with self._limit(current), self._client.stream("GET", current, headers=headers) as response:
+            headers = conditional | prepared.headers_for(current, url, with_body=content is not None)
+            request = self._client.stream(method, current, headers=headers, content=content)
+            async with self._limit(current), request as response:
                 if response.is_redirect and "location" in response.headers:
                     current = urljoin(current, response.headers["location"])
                     if not is_http_url(current):
                         raise FetchError(f"{url} redirects to {current[:200]!r}, which is not http(s)")
+                    if response.status_code in _TO_GET:
+                        method, content = "GET", None
                     continue
                 return await self._read(url, response, validators)
         raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times; check the URL")

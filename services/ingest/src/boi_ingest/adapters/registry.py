@@ -2,9 +2,11 @@
 
 One document per source: `{_id: id, config: {...}, status: {...}, created_at, updated_at}`. Plain
 single-document operations only (FerretDB 1.x has no transactions); counters use `$inc`, so two writers
-never lose a run.
+never lose a run. A declared request is kept as a JSON string (`config.request`): its body is the API's
+own JSON, whose keys (`metadata.status`, `$…`) MongoDB and FerretDB would refuse as field names.
 """
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,12 +25,25 @@ from boi_ingest.domain.sources import (
 COLLECTION = "sources"
 
 
+def _stored(config: SourceConfig) -> dict[str, Any]:
+    data = config.model_dump(mode="json")
+    if data.get("request") is not None:
+        data["request"] = json.dumps(data["request"], ensure_ascii=False)
+    return data
+
+
+def _config(data: dict[str, Any]) -> SourceConfig:
+    if isinstance(data.get("request"), str):
+        data = {**data, "request": json.loads(data["request"])}
+    return SourceConfig.model_validate(data)
+
+
 def _registered(doc: dict[str, Any]) -> RegisteredSource:
     status = doc.get("status") or {}
     for key in ("last_run_at", "last_success_at", "last_error_at"):
         if isinstance(status.get(key), datetime):  # stored naive in UTC by the driver
             status[key] = status[key].replace(tzinfo=UTC)
-    return RegisteredSource(config=SourceConfig.model_validate(doc["config"]), status=SourceStatus(**status))
+    return RegisteredSource(config=_config(doc["config"]), status=SourceStatus(**status))
 
 
 class MongoSourceRegistry:
@@ -41,7 +56,7 @@ class MongoSourceRegistry:
         now = datetime.now(UTC)
         doc = {
             "_id": config.id,
-            "config": config.model_dump(mode="json"),
+            "config": _stored(config),
             "status": SourceStatus().model_dump(mode="python"),
             "created_at": now,
             "updated_at": now,

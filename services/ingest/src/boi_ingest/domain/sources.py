@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from boi_ingest.domain.model import Source
 from boi_ingest.domain.parsers import MappingError, check_mapping
+from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.urls import is_http_url
 
 SOURCE_ID_PATTERN = r"^[A-Za-z0-9][^\s]{0,299}$"
@@ -51,6 +52,17 @@ def guess_type(location: str) -> SourceType | None:
     return _BY_SUFFIX.get(PurePath(path).suffix.lower())
 
 
+def request_error(kind: SourceType, request: SourceRequest | None, *, has_url: bool = True) -> str | None:
+    """Why a source of this type cannot be fetched with this request, or None."""
+    if request is None:
+        return None
+    if not has_url:
+        return "a request (method, body, headers) applies to a url source, not a file"
+    if request.is_post and kind is not SourceType.JSON_API:
+        return f"method POST is allowed only for json_api sources; a {kind} source is fetched with GET"
+    return None
+
+
 class SourceConfig(BaseModel):
     """A source declared by an operator. Exactly one of `url` or `file`, except for `manual`."""
 
@@ -66,6 +78,9 @@ class SourceConfig(BaseModel):
     tags: list[str] = Field(default_factory=list, description="Tags given to every call of the source")
     mapping: str | dict[str, Any] | None = Field(
         default=None, description="Field mapping: the name of a shipped one, or a mapping object"
+    )
+    request: SourceRequest | None = Field(
+        default=None, description="How to ask the url: method (POST for json_api only), body, headers"
     )
     enabled: bool = Field(default=True, description="Scheduled runs include the source")
 
@@ -87,6 +102,8 @@ class SourceConfig(BaseModel):
     @model_validator(mode="after")
     def _location(self) -> Self:
         if self.type is SourceType.MANUAL:
+            if self.request is not None:
+                raise ValueError("a manual source has no request: nothing is fetched")
             if self.url or self.file:
                 raise ValueError(
                     "a manual source has no url or file: calls arrive via POST /api/calls/manual"
@@ -96,6 +113,8 @@ class SourceConfig(BaseModel):
             raise ValueError(f"a {self.type} source needs exactly one of url or file")
         if self.url and not is_http_url(self.url):
             raise ValueError(f"url must be an absolute http(s) URL, not {self.url[:200]!r}")
+        if (reason := request_error(self.type, self.request, has_url=bool(self.url))) is not None:
+            raise ValueError(reason)
         try:
             check_mapping(self.type, self.mapping)
         except MappingError as exc:
