@@ -129,7 +129,7 @@ async def _end_to_end(
         store = MongoItemStore(client, store_db)
         async with FeedFetcher(timeout=60, max_bytes=200 * 1024 * 1024) as fetcher:
             locations = [str(feed) for feed in feeds]
-            await normalize.warm_up()  # as the service does when it starts
+            await normalize.warm_up()  # started before timing, as in a service that ran before
             started = time.perf_counter()
             reports = await ingest_all(locations, fetcher, store, publish_and_keep, normalize)
             elapsed = time.perf_counter() - started

@@ -33,7 +33,9 @@ ITEMS = [
 async def test_workers_find_what_the_service_process_finds() -> None:
     pool = NormalizerPool(1)
     try:
-        found = await pool(ITEMS)
+        found = await pool._in_workers(ITEMS)
+        assert pool._pool is not None  # really in a worker
+        assert await pool(ITEMS * 40) == normalize_all(ITEMS * 40)
     finally:
         pool.close()
     assert found == normalize_all(ITEMS) == await normalize_here(ITEMS)
@@ -56,7 +58,9 @@ async def test_a_dead_worker_costs_nothing_but_time() -> None:
         assert pool._pool is not None
         for pid in list(pool._pool._processes):  # the worker dies (killed, out of memory…)
             os.kill(pid, signal.SIGKILL)
-        assert await pool(ITEMS) == normalize_all(ITEMS)  # done here, the pool restarted
-        assert await pool(ITEMS) == normalize_all(ITEMS)
+        assert await pool._in_workers(ITEMS) == normalize_all(ITEMS)  # done here, the pool restarted
+        assert pool._pool is None
+        assert await pool._in_workers(ITEMS) == normalize_all(ITEMS)
+        assert pool._pool is not None
     finally:
         pool.close()

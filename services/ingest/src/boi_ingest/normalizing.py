@@ -23,11 +23,14 @@ async def normalize_here(items: Sequence[FeedItem]) -> list[Normalized]:
     return normalize_all(items)
 
 
-class NormalizerPool:
-    """Normalization in `workers` spawned processes (spawned, not forked: the service runs threads).
+IN_PROCESS_BELOW = 100
+"""Fewer items than this are normalized in the service process (a few ms: not worth a round trip)."""
 
-    If a worker dies, the chunk is normalized in this process and the pool is started again.
-    """
+
+class NormalizerPool:
+    """Normalization in `workers` spawned processes (spawned, not forked: the service runs threads),
+    started on the first large chunk. If a worker dies, the chunk is normalized in this process and the
+    pool is started again."""
 
     def __init__(self, workers: int) -> None:
         self._workers = workers
@@ -38,12 +41,15 @@ class NormalizerPool:
         return ProcessPoolExecutor(self._workers, mp_context=context, initializer=load_model)
 
     async def warm_up(self) -> None:
-        """Start the workers and load their model now, not on the first source run."""
-        await self([FeedItem("warm-up", "https://example.org/", "https://example.org/", "Beca", "Beca", "0")])
+        """Start the workers and load their model now, not on the first large feed."""
+        await self._in_workers([FeedItem("warm-up", "https://e.org/", "https://e.org/", "Beca", "Beca", "0")])
 
     async def __call__(self, items: Sequence[FeedItem]) -> list[Normalized]:
-        if not items:
-            return []
+        if len(items) < IN_PROCESS_BELOW:
+            return normalize_all(items)
+        return await self._in_workers(items)
+
+    async def _in_workers(self, items: Sequence[FeedItem]) -> list[Normalized]:
         if self._pool is None:
             self._pool = self._start()
         pool = self._pool

@@ -18,6 +18,7 @@ from boi_ingest.adapters.mongo import MongoItemStore
 from boi_ingest.adapters.registry import MongoSourceRegistry
 from boi_ingest.domain.model import Source
 from boi_ingest.domain.sources import SourceConfig, SourceRegistry, SourceType
+from boi_ingest.normalizing import Normalize, NormalizerPool, normalize_here
 from boi_ingest.service import IngestReport, Publish, ingest_source
 from boi_ingest.settings import Settings
 from boi_ingest.sourcing import (
@@ -71,6 +72,9 @@ class Ingestor:
         self.registry: SourceRegistry | None = None
         self._lock = asyncio.Lock()
         self._seeded = False
+        workers = settings.ingest_normalize_workers
+        self._pool = NormalizerPool(workers) if workers > 0 else None
+        self.normalize: Normalize = self._pool or normalize_here
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator["Ingestor"]:
@@ -82,6 +86,8 @@ class Ingestor:
             self._store = MongoItemStore(client, database)
             self.registry = MongoSourceRegistry(client, database)
             self._fetcher = await stack.enter_async_context(build_fetcher(self.settings))
+            if self._pool is not None:
+                stack.callback(self._pool.close)
             try:
                 yield self
             finally:
@@ -123,11 +129,13 @@ class Ingestor:
         """An unregistered location: a feed, or a CSV/XLSX/JSON file or URL read by its name."""
         store, fetcher, _ = self._opened()
         source = Source.from_location(location)
-        return await ingest_source(source, fetcher, store, self.publish, parse=adhoc_parser(location))
+        return await ingest_source(
+            source, fetcher, store, self.publish, parse=adhoc_parser(location), normalize=self.normalize
+        )
 
     async def _run_config(self, config: SourceConfig) -> IngestReport:
         store, fetcher, registry = self._opened()
-        report = await ingest_config(config, fetcher, store, self.publish)
+        report = await ingest_config(config, fetcher, store, self.publish, self.normalize)
         try:
             await registry.record_run(config.id, counts_of(report), report.errors, datetime.now(UTC))
         except Exception:

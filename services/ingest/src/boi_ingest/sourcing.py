@@ -18,6 +18,7 @@ from boi_ingest.domain.parsers.common import RawEntry, build_item
 from boi_ingest.domain.parsers.json_api import guess_mapping
 from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.sources import RunCounts, SourceConfig, SourceType, guess_type
+from boi_ingest.normalizing import Normalize, normalize_here
 from boi_ingest.service import Fetcher, IngestReport, ItemStore, Parse, Publish
 
 log = logging.getLogger("boi.ingest")
@@ -72,12 +73,18 @@ class _Requesting:
 
 
 async def ingest_config(
-    config: SourceConfig, fetcher: Fetcher, store: ItemStore, publish: Publish
+    config: SourceConfig,
+    fetcher: Fetcher,
+    store: ItemStore,
+    publish: Publish,
+    normalize: Normalize = normalize_here,
 ) -> IngestReport:
     """Fetch (with the source's declared request, if any), parse by type and emit one registered source.
     Never raises: failures go to the report."""
     asking = fetcher if config.request is None else _Requesting(fetcher, config.request)
-    return await service.ingest_source(config.to_source(), asking, store, publish, parse=parser_for(config))
+    return await service.ingest_source(
+        config.to_source(), asking, store, publish, parse=parser_for(config), normalize=normalize
+    )
 
 
 class ManualCall(BaseModel):
