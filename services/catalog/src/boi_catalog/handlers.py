@@ -68,12 +68,26 @@ def register(
         CALLS_PUBLISHED.name, schema=CallPublished, description=CALLS_PUBLISHED.description
     )
 
+    def with_link(event: CallPublished) -> CallPublished:
+        if (event.call.public_url or "").startswith(("http://", "https://")):
+            return event
+        # a use case called without `base_url`: partners need an absolute link
+        link = public_url(public_base_url, event.call_id)
+        return event.model_copy(update={"call": event.call.model_copy(update={"public_url": link})})
+
     async def announce(event: CallPublished) -> None:
-        if not (event.call.public_url or "").startswith(("http://", "https://")):
-            # a use case called without `base_url`: partners need an absolute link
-            link = public_url(public_base_url, event.call_id)
-            event = event.model_copy(update={"call": event.call.model_copy(update={"public_url": link})})
+        event = with_link(event)
         await to_calls_published.publish(event, key=event.call_id.encode())
+
+    async def announce_all(events: list[CallPublished]) -> None:
+        # Enqueued one after the other, then acknowledged together: hundreds of concurrent sends
+        # all wait on the producer's full batches and wake each other (a quarter of the service's CPU).
+        pending = []
+        for event in map(with_link, events):
+            pending.append(
+                await to_calls_published.publish(event, key=event.call_id.encode(), no_confirm=True)
+            )
+        await asyncio.gather(*pending)
 
     async def one_by_one(pairs: list[tuple[Any, CallEnriched]]) -> list[CallPublished]:
         changes = []
@@ -140,7 +154,7 @@ def register(
         except Exception as exc:
             log.warning("batch failed (%r); processing its calls one by one", exc)
             changes = await one_by_one(pairs)
-        await asyncio.gather(*(announce(change) for change in changes))
+        await announce_all(changes)
 
     return announce
 

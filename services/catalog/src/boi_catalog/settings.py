@@ -40,7 +40,15 @@ class Settings(ServiceSettings):
         description="Publish every call as it arrives, skipping the review queue (demos, e2e tests)",
     )
     index_batch_size: int = Field(
-        default=5000, ge=1, description="Most documents written to Meilisearch in one task"
+        default=20_000, ge=1, description="Most documents written to Meilisearch in one task"
+    )
+    index_tasks_in_flight: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="Indexing tasks enqueued in Meilisearch at once. 1 lets calls gather in the queue while "
+        "the engine works, so each task is as large as its pace allows (each task costs nearly the same "
+        "whatever its size)",
     )
     index_sweep_seconds: float = Field(
         default=10.0, description="Interval of the sweeper re-queuing calls still pending indexing (0: off)"
@@ -61,7 +69,7 @@ class Settings(ServiceSettings):
         description="The site script searches Meilisearch with a tenant token (default: via /api/web/calls)",
     )
     consume_batch_size: int = Field(
-        default=1,
+        default=500,
         ge=1,
-        description="calls.enriched.v1 records handled together (1: one by one; >1: batched, experimental)",
+        description="Most calls.enriched.v1 records handled together (1: one by one)",
     )
