@@ -102,7 +102,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount(
         app,
         WebContext(
-            repository, index, impressions, settings.public_base_url, settings=settings, publish=announce
+            repository,
+            index,
+            impressions,
+            settings.public_base_url,
+            settings=settings,
+            publish=announce,
+            indexer=indexer,
         ),
     )
     return app

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from boi_catalog.ports import CallRepository, ImpressionSink, SearchIndex
+from boi_catalog.ports import CallRepository, ImpressionSink, Indexer, SearchIndex
 from boi_shared.ids import CALL_ID_PATTERN
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -28,7 +28,9 @@ def is_call_id(value: str) -> bool:
 class WebContext:
     """What the routes need, built once in `create_app`. `settings` is the service's `Settings`
     (None in tests of the bare site: no console users, default limits); `publish` announces a
-    `CallPublished` the curation use cases return (None: the console cannot publish)."""
+    `CallPublished` the curation use cases return (None: the console cannot publish); `indexer` is the
+    service's index queue, through which curation writes reach the index in order with the consumer's
+    (None: curation writes to `index` directly, in tests of the bare site)."""
 
     repository: CallRepository
     index: SearchIndex
@@ -36,6 +38,11 @@ class WebContext:
     public_base_url: str
     settings: Any = None
     publish: Callable[[Any], Awaitable[None]] | None = field(default=None)
+    indexer: Indexer | None = None
+
+    @property
+    def index_writer(self) -> Indexer | SearchIndex:
+        return self.indexer if self.indexer is not None else self.index
 
 
 def mount(app: FastAPI, ctx: WebContext) -> None:

@@ -130,7 +130,7 @@ def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRout
     async def act(name: str, request: Request, call_id: str, role: str, *extra: str) -> Response:
         user, values = await posted(request, role)
         fn = use_case(name)
-        args: list[Any] = [ctx.repository, ctx.index, ctx.publish, call_id]
+        args: list[Any] = [ctx.repository, ctx.index_writer, ctx.publish, call_id]
         if name == "edit_call":
             current = await use_case("get_call")(ctx.repository, call_id)
             if current is None:
