@@ -13,8 +13,10 @@ from boi_catalog.adapters.meili_admin import rebuild
 from boi_catalog.adapters.mongo import MongoCallRepository
 from boi_catalog.domain.search import search_document
 from boi_catalog.settings import Settings
+from boi_catalog.web.cli_users import hash_password_command
 
 app = typer.Typer(help="Catalog: the calls of record and their search index.", no_args_is_help=True)
+app.command("hash-password")(hash_password_command)
 
 
 @app.callback()

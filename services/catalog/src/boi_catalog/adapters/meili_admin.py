@@ -1,15 +1,15 @@
-"""Meilisearch administration: the public search-only key and the tenant tokens browsers get, and the
-zero-downtime rebuild of the index (build a new index, swap it in, drop the old one)."""
+"""Meilisearch administration: the public search-only key (the web layer signs browsers' tenant tokens with
+it, `web.public_search.tenant_token`), and the zero-downtime rebuild of the index (build a new index, swap it
+in, drop the old one)."""
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from meilisearch.errors import MeilisearchApiError
 
 from boi_catalog.adapters.meili import MeiliSearchIndex
-from boi_catalog.domain.search import public_filter
 from boi_shared.errors import TransientError
 
 _KEY_NAMESPACE = uuid.UUID("0b6c2d1e-7a53-4f5e-9c1d-3e2f4a5b6c7d")
@@ -22,7 +22,8 @@ def search_key_uid(index_uid: str) -> str:
 
 async def public_search_key(index: MeiliSearchIndex) -> tuple[str, str]:
     """(uid, key) of a key that may only search the index, created once via the keys API. On its own it
-    can see every status: hand browsers a `public_search_token`, never this key or the master key."""
+    can see every status: hand browsers a tenant token signed with it (`web.public_search.tenant_token`),
+    never this key or the master key."""
     uid = search_key_uid(index.uid)
     try:
         key = await index.run(index.client.get_key, uid)
@@ -42,16 +43,6 @@ async def public_search_key(index: MeiliSearchIndex) -> tuple[str, str]:
         except Exception:
             key = await index.run(index.client.get_key, uid)
     return uid, str(key.key)
-
-
-async def public_search_token(index: MeiliSearchIndex, ttl_seconds: int = 3600) -> dict[str, Any]:
-    """A short-lived tenant token that can only search the index and only sees published calls
-    (`status IN [publicada, cierra_pronto]`, enforced by Meilisearch whatever the browser sends)."""
-    uid, key = await public_search_key(index)
-    expires = datetime.now(UTC) + timedelta(seconds=ttl_seconds)
-    rules = {index.uid: {"filter": public_filter()}}
-    token = index.client.generate_tenant_token(uid, rules, expires_at=expires, api_key=key)
-    return {"token": token, "expires_at": expires.isoformat(), "index": index.uid, "url": index.url}
 
 
 async def rebuild(
