@@ -8,6 +8,7 @@ import os
 import re
 import shlex
 import tomllib
+import typing
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from pydantic import Field, SecretStr
+from pydantic.fields import FieldInfo
 
 from boi_devtools.stack.config import KAFKA_VERSION, MEILI_VERSION
+from boi_shared.settings import ServiceSettings
 from boi_shared.topics import ALL_TOPICS, CALLS_ENRICHED, CALLS_PUBLISHED, CALLS_RAW, IMPRESSIONS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,13 +33,41 @@ PORTS = {"catalog": 8000, "ingest": 8001, "enrich": 8002, "notify": 8003, "metri
 SERVICES = list(PORTS)
 CONSUMES = {"catalog": CALLS_ENRICHED, "enrich": CALLS_RAW, "notify": CALLS_PUBLISHED, "metrics": IMPRESSIONS}
 CONNECTIONS = {"BOI_KAFKA_BOOTSTRAP_SERVERS", "BOI_MONGO_URL"}
-REQUIRED = {
-    svc: CONNECTIONS | ({"BOI_MEILI_URL", "BOI_MEILI_MASTER_KEY"} if svc == "catalog" else set())
-    for svc in SERVICES
+# Settings with a default that an operator still sets per deployment: both files must pass them.
+OPERATOR = {
+    "catalog": {
+        "BOI_MEILI_URL",
+        "BOI_PUBLIC_BASE_URL",
+        "BOI_API_RATE_PER_MINUTE",
+        "BOI_API_RATE_BURST",
+        "BOI_CONSUME_BATCH_SIZE",
+        "BOI_INDEX_BATCH_SIZE",
+        "BOI_INDEX_TASKS_IN_FLIGHT",
+    },
+    "ingest": {"BOI_INGEST_SOURCES", "BOI_INGEST_INTERVAL_SECONDS", "BOI_INGEST_NORMALIZE_WORKERS"},
+    "enrich": {
+        "BOI_ENRICH_PROVIDER",
+        "BOI_ENRICH_FALLBACK",
+        "BOI_OPENAI_MODEL",
+        "BOI_OPENAI_BASE_URL",
+        "BOI_OPENAI_API_VERSION",
+        "BOI_OPENAI_DAILY_BUDGET_USD",
+        "BOI_OPENAI_PRICE_INPUT_PER_1M",
+        "BOI_OPENAI_PRICE_OUTPUT_PER_1M",
+        "BOI_OPENAI_MAX_CONCURRENCY",
+    },
+    "notify": {"BOI_WEBHOOK_URLS"},
 }
-# Values that must never be written in a deployment file (BOI_MONGO_URL carries credentials).
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|MASTER_KEY|API_KEY|^BOI_MONGO_URL$")
+REQUIRED = {svc: CONNECTIONS | OPERATOR.get(svc, set()) for svc in SERVICES}
+# Values that must never be written in a deployment file (BOI_MONGO_URL carries credentials); every
+# `SecretStr` field of a Settings class counts too (see `is_secret`). Suffixes, so that tuning such as
+# BOI_OPENAI_TOKENS_PER_MINUTE or BOI_SEARCH_TOKEN_TTL_SECONDS is not taken for a secret.
+SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|_KEY)$|^BOI_MONGO_URL$")
 REQUIRED_VAR = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*:\?[^}]*\}$")
+# An optional secret (console users, an OpenAI key): from .env when set there, else empty; never a literal.
+OPTIONAL_VAR = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*:?-\}$")
+# Read only when their BOI_ twin is empty (enrich's Settings): wiring the twin is what an operator needs.
+FALLBACK_OF = {"OPENAI_API_KEY": "BOI_OPENAI_API_KEY", "OPENAI_BASE_URL": "BOI_OPENAI_BASE_URL"}
 EXPECTED_TOPICS = {t.name: t.partitions for t in ALL_TOPICS}
 
 
@@ -55,11 +87,47 @@ def settings_class(svc: str) -> Any:
     return importlib.import_module(f"boi_{svc}.settings").Settings
 
 
+def field_env_name(cls: Any, name: str, field: FieldInfo) -> str:
+    """The variable pydantic-settings reads a field from: its alias if it has one, else prefix + name."""
+    if isinstance(field.validation_alias, str):
+        return field.validation_alias.upper()
+    return f"{cls.model_config.get('env_prefix', '')}{name}".upper()
+
+
+def is_secret_field(field: FieldInfo) -> bool:
+    return SecretStr in (field.annotation, *typing.get_args(field.annotation))
+
+
 def settings_env_names(svc: str) -> set[str]:
     cls = settings_class(svc)
     prefix = cls.model_config.get("env_prefix", "")
     assert prefix == "BOI_", f"boi_{svc}.settings.Settings reads {prefix!r}, not BOI_*"
-    return {f"{prefix}{name}".upper() for name in cls.model_fields}
+    return {field_env_name(cls, name, field) for name, field in cls.model_fields.items()}
+
+
+def must_be_wired(cls: Any) -> set[str]:
+    """Variables every deployment file must pass: each field without a default (the service cannot start
+    without it) and each secret (an operator must be able to give it without editing the file)."""
+    return {
+        FALLBACK_OF.get(env, env)
+        for name, field in cls.model_fields.items()
+        if field.is_required() or is_secret_field(field)
+        for env in [field_env_name(cls, name, field)]
+    }
+
+
+@cache
+def secret_setting_names() -> frozenset[str]:
+    names: set[str] = set()
+    for svc in SERVICES:
+        if settings_module_exists(svc):
+            cls = importlib.import_module(f"boi_{svc}.settings").Settings
+            names |= {field_env_name(cls, n, f) for n, f in cls.model_fields.items() if is_secret_field(f)}
+    return frozenset(names)
+
+
+def is_secret(var: str) -> bool:
+    return bool(SECRET_NAME.search(var)) or var in secret_setting_names()
 
 
 def build_settings(svc: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -248,6 +316,7 @@ def k8s_env(c: dict[str, Any]) -> dict[str, str]:
     for item in c.get("env", []):
         name, ref = item["name"], item.get("valueFrom", {})
         if "configMapKeyRef" in ref:
+            assert not is_secret(name), f"{name} is a secret: take it from boi-secrets, not boi-config"
             assert ref["configMapKeyRef"]["name"] == "boi-config", name
             assert ref["configMapKeyRef"]["key"] in config, f"{name}: no such key in boi-config"
             env[name] = str(config[ref["configMapKeyRef"]["key"]])
@@ -256,7 +325,7 @@ def k8s_env(c: dict[str, Any]) -> dict[str, str]:
             assert ref["secretKeyRef"]["key"] in secret, f"{name}: no such key in boi-secrets"
             env[name] = str(secret[ref["secretKeyRef"]["key"]])
         else:
-            assert not SECRET_NAME.search(name), f"{name} is a secret: take it from boi-secrets"
+            assert not is_secret(name), f"{name} is a secret: take it from boi-secrets"
             env[name] = str(item.get("value", ""))
     return env
 
@@ -418,8 +487,10 @@ def test_engines_match_the_local_stack_and_are_healthchecked() -> None:
 def test_compose_has_no_literal_secrets() -> None:
     for name in compose()["services"]:
         for var, value in compose_env(name).items():
-            if SECRET_NAME.search(var) and var != "BOI_MONGO_URL":
-                assert REQUIRED_VAR.match(value), f"{name}.{var} must be ${{VAR:?…}} from .env"
+            if is_secret(var) and var != "BOI_MONGO_URL":
+                assert REQUIRED_VAR.match(value) or OPTIONAL_VAR.match(value), (
+                    f"{name}.{var} must be ${{VAR:?…}} (required) or ${{VAR:-}} (optional) from .env"
+                )
             password = url_password(value)
             if password is not None:
                 assert REQUIRED_VAR.match(password), f"{name}.{var} has a literal password"
@@ -430,8 +501,37 @@ def test_env_example_documents_every_compose_variable() -> None:
     missing = {v for v in compose_variables() if not re.search(rf"^#?\s*{v}=", text, re.M)}
     assert not missing, f".env.example does not mention {sorted(missing)}"
     for var, value in env_example().items():
-        if SECRET_NAME.search(var):
+        if is_secret(var):
             assert value == "CHANGE_ME", f".env.example must hold a placeholder for {var}"
+    for var, value in re.findall(r"^#\s*([A-Z_][A-Z0-9_]*)=(.*)$", text, re.M):
+        if is_secret(var):
+            assert not value.strip(), f".env.example: the optional secret {var} must be left empty"
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_compose_wires_every_required_or_secret_setting(svc: str) -> None:
+    missing = must_be_wired(settings_class(svc)) - set(compose_env(svc))
+    assert not missing, f"docker-compose.yml gives {svc} no way to set {sorted(missing)}"
+
+
+def test_wiring_check_catches_a_required_field_and_a_secret() -> None:
+    """The checks are not vacuous: a field without a default and a secret must be wired, tuning need not."""
+
+    class Probe(ServiceSettings):
+        needed: str
+        api_token: SecretStr = SecretStr("")
+        maybe_token: SecretStr | None = None
+        key_fallback: SecretStr = Field(default=SecretStr(""), validation_alias="OPENAI_API_KEY")
+        tuning: int = 1
+
+    assert must_be_wired(Probe) == {
+        "BOI_MONGO_URL",
+        "BOI_NEEDED",
+        "BOI_API_TOKEN",
+        "BOI_MAYBE_TOKEN",
+        "BOI_OPENAI_API_KEY",
+    }
+    assert {"BOI_CONSOLE_USERS", "BOI_SESSION_SECRET", "BOI_OPENAI_API_KEY"} <= secret_setting_names()
 
 
 # --- deploy/k8s ---------------------------------------------------------------------------------------
@@ -481,6 +581,17 @@ def test_k8s_env_vars_are_settings_fields_and_resolve(svc: str, monkeypatch: pyt
     assert not unknown, f"{svc} has no Settings field for {sorted(unknown)}"
     assert REQUIRED[svc] <= set(env), f"{svc} misses {sorted(REQUIRED[svc] - set(env))}"
     build_settings(svc, env, monkeypatch)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_k8s_wires_every_required_or_secret_setting(svc: str) -> None:
+    items = container(k8s("Deployment", svc)).get("env", [])
+    env = {item["name"]: item.get("valueFrom", {}) for item in items}
+    wanted = must_be_wired(settings_class(svc))
+    missing = wanted - set(env)
+    assert not missing, f"deploy/k8s/{svc}.yaml gives {svc} no way to set {sorted(missing)}"
+    for var in sorted(v for v in wanted if is_secret(v)):
+        assert "secretKeyRef" in env[var], f"{svc}: {var} must come from boi-secrets"
 
 
 @pytest.mark.parametrize("svc", sorted(CONSUMES))
