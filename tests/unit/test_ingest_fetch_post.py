@@ -221,6 +221,8 @@ async def test_the_secret_never_reaches_a_log_or_an_error(
     server: str, fetcher: FeedFetcher, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # httpx and httpcore included
+    # A service's create_app run earlier in the session (catalog, enrich) sets httpx's own level to WARNING.
+    caplog.set_level(logging.DEBUG, logger="httpx")
     errors: list[str] = []
     await fetcher.fetch(f"{server}/search", request=SEARCH)
     for path in ("/denied", "/big", "/nothing"):
