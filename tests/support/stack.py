@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,12 +63,20 @@ def _native() -> Iterator[StackEndpoints]:
         meili_port=free_port(),
     )
     stack = LocalStack(cfg)
+    # Stops the stack if this process dies without reaching `finally` (a timeout's SIGKILL…).
+    reaper = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("reaper.py")), str(os.getpid()), str(data_dir)],
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # outlives a kill of this process's group
+    )
     try:
         stack.up()
         yield StackEndpoints(cfg.kafka_bootstrap, cfg.mongo_url, cfg.meili_url, cfg.master_key(), "native")
     finally:
+        reaper.terminate()
         stack.down()
         shutil.rmtree(data_dir, ignore_errors=True)
+        reaper.wait()
 
 
 @contextmanager
