@@ -136,6 +136,11 @@ async def test_review_edit_approve_and_edit_survives_re_enrichment(
     assert stored is not None and (stored.version, stored.title) == (2, f"Beca {word} curada")
     assert stored.funder == "Nuevo fondo" and "title" in stored.locked_fields
 
+    # as above: let the service finish indexing what it wrote (no pending marker left for the call)
+    async def service_indexed() -> bool:
+        return v1.call_id not in {c.call_id for c in await repo.pending(limit=10_000)}
+
+    await eventually(service_indexed, timeout=180)
     await service.withdraw(repo, index, announce, v1.call_id, "admin", "vencida", base_url=catalog.url)
     assert announced[-1].change == "withdrawn"
     await eventually(lambda: _titles(catalog, word) == [])
