@@ -23,19 +23,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _signal_all(data_dir: Path, sig: signal.Signals) -> None:
+    for pid_file in data_dir.rglob("*.pid"):
+        try:
+            os.killpg(int(pid_file.read_text()), sig)
+        except (ValueError, OSError):
+            continue
+
+
 def reap(data_dir: Path) -> None:
-    for pid_file in data_dir.rglob("*.pid"):
-        try:
-            pid = int(pid_file.read_text())
-            os.killpg(pid, signal.SIGTERM)
-        except (ValueError, OSError):
-            continue
+    _signal_all(data_dir, signal.SIGTERM)
     time.sleep(5)
-    for pid_file in data_dir.rglob("*.pid"):
-        try:
-            os.killpg(int(pid_file.read_text()), signal.SIGKILL)
-        except (ValueError, OSError):
-            continue
+    _signal_all(data_dir, signal.SIGKILL)
     shutil.rmtree(data_dir, ignore_errors=True)
 
 

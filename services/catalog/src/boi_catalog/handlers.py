@@ -21,7 +21,7 @@ from boi_catalog.ports import Announce, CallRepository, Indexer
 from boi_catalog.service import publish_enriched
 from boi_shared.errors import Verdict, classify
 from boi_shared.events import CallEnriched, CallPublished, ImpressionRecorded
-from boi_shared.kafka import SUBSCRIBER_DEFAULTS, ErrorPolicy
+from boi_shared.kafka import SUBSCRIBER_DEFAULTS, ErrorPolicy, publish_in_order
 from boi_shared.topics import CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS
 
 log = logging.getLogger("boi.catalog.handlers")
@@ -80,14 +80,11 @@ def register(
         await to_calls_published.publish(event, key=event.call_id.encode())
 
     async def announce_all(events: list[CallPublished]) -> None:
-        # Enqueued one after the other, then acknowledged together: hundreds of concurrent sends
-        # all wait on the producer's full batches and wake each other (a quarter of the service's CPU).
-        pending = []
-        for event in map(with_link, events):
-            pending.append(
-                await to_calls_published.publish(event, key=event.call_id.encode(), no_confirm=True)
-            )
-        await asyncio.gather(*pending)
+        outcomes = await publish_in_order(
+            to_calls_published, [with_link(e) for e in events], lambda e: e.call_id.encode()
+        )
+        if failure := next((o for o in outcomes if o is not None), None):
+            raise failure
 
     async def one_by_one(pairs: list[tuple[Any, CallEnriched]]) -> list[CallPublished]:
         changes = []

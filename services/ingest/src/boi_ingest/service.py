@@ -197,18 +197,18 @@ async def _emit_changes(
     # One lookup for the whole feed (the store answers from memory once it has loaded the states).
     states = await store.states([item.call_id for item in feed.items])
     chunks = [feed.items[start : start + CHUNK] for start in range(0, len(feed.items), CHUNK)]
+    changed = [_changed(chunk, states) for chunk in chunks]
     # Normalization runs LOOKAHEAD chunks ahead (in worker processes when configured), while this
     # coroutine plans, publishes and records the current chunk.
-    normalizing = [asyncio.ensure_future(normalize(_changed(c, states))) for c in chunks[:LOOKAHEAD]]
+    normalizing = [asyncio.ensure_future(normalize(c)) for c in changed[:LOOKAHEAD]]
     emitted: dict[str, CallIngested] = {}
     commits = _Commits(store, publish, report, now)
     try:
         for position, chunk in enumerate(chunks):
             if position + LOOKAHEAD < len(chunks):
-                ahead = _changed(chunks[position + LOOKAHEAD], states)
-                normalizing.append(asyncio.ensure_future(normalize(ahead)))
-            changed = _changed(chunk, states)
-            found = dict(zip((i.call_id for i in changed), await normalizing[position], strict=True))
+                normalizing.append(asyncio.ensure_future(normalize(changed[position + LOOKAHEAD])))
+            ids = (item.call_id for item in changed[position])
+            found = dict(zip(ids, await normalizing[position], strict=True))
             # Planned while the previous chunk is being published and recorded.
             plan = await plan_chunk(chunk, states, index, store.calls, source, feed.feed_type, emitted, found)
             emitted.update(plan.events)
