@@ -77,6 +77,32 @@ async def test_upsert_outcomes_never_let_an_older_version_win(repository: MongoC
     assert await repository.get("c-missing") is None
 
 
+async def test_a_field_that_becomes_empty_is_cleared(
+    repository: MongoCallRepository, stack: StackEndpoints
+) -> None:
+    # Empty values are not stored (FerretDB pays per field): an update must unset them, not keep the old.
+    first = _call("c-e", 1, "v1").model_copy(
+        update={"locked_fields": {"title": "v1"}, "link_status": "broken"}
+    )
+    await repository.save(first, None)
+    emptied = first.model_copy(
+        update={"revision": 1, "locked_fields": {}, "link_status": None, "funder": None}
+    )
+    await repository.save(emptied, 0)
+    stored = await repository.get("c-e")
+    assert stored is not None
+    assert (stored.locked_fields, stored.link_status, stored.funder) == ({}, None, None)
+    with MongoClient(stack.mongo_url) as client:
+        raw = client[repository.database_name]["calls"].find_one({"_id": "c-e"})
+    assert raw is not None and not {"locked_fields", "link_status", "funder", "history"} & set(raw)
+    # Calls stored before empty values were left out (every field present) still read the same.
+    with MongoClient(stack.mongo_url) as client:
+        full = {"_id": "c-old", **first.model_dump(exclude={"call_id", "index_pending"})}
+        client[repository.database_name]["calls"].insert_one(full)
+    old = await repository.get("c-old")
+    assert old is not None and old.locked_fields == {"title": "v1"} and old.history == []
+
+
 async def test_index_settings_filters_and_synonyms(index: MeiliSearchIndex) -> None:
     await index.apply_settings()  # idempotent
     await index.index(

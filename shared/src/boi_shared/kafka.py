@@ -135,6 +135,10 @@ class _ErrorPolicyMiddleware(BaseMiddleware):
         raise AckMessage() from exc_val
 
 
+PRODUCER_BATCH_BYTES = 512 * 1024
+"""Below the broker's default message.max.bytes (1 MiB), which bounds a record batch."""
+
+
 def create_broker(
     service: str,
     settings: ServiceSettings,
@@ -147,6 +151,9 @@ def create_broker(
         client_id=service,
         acks="all",
         enable_idempotence=True,
+        # One produce request carries one batch per partition and waits for its answer: with the
+        # client's 16 KB default, 500 events of ~2.5 KB took 14 round trips (0.1–0.3 s per chunk).
+        max_batch_size=PRODUCER_BATCH_BYTES,
         graceful_timeout=15.0,
         middlewares=[policy],
         logger=logging.getLogger(f"boi.{service}.faststream"),

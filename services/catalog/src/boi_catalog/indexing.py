@@ -1,5 +1,11 @@
-"""Batched indexing: stored calls are queued here and written to Meilisearch in as few tasks as the
-engine's pace allows (one task per flush, up to `max_batch` documents), then marked indexed in MongoDB.
+"""Batched indexing: stored calls are queued here and written to Meilisearch as tasks, then marked
+indexed in MongoDB once their task succeeded.
+
+Meilisearch merges every task waiting in its queue into its next batch, so the queue enqueues calls as
+they come (a task once nothing arrived for `linger`, a batch is full, or a call waited `max_wait`) and
+never waits for the engine between tasks: the engine is never idle while calls wait, and each of its
+batches holds everything that arrived while it worked on the previous one. One confirmer polls all the
+outstanding tasks in a single request and marks their calls indexed, in order.
 
 The consumer never waits for Meilisearch: while it is down, calls keep flowing into MongoDB marked
 `index_pending`, the queue backs off, and the sweeper (`jobs.reindex_pending`) re-queues what is still
@@ -8,14 +14,18 @@ pending from MongoDB, so nothing is lost across restarts either.
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Sequence
 
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.search import search_document
-from boi_catalog.ports import CallRepository, SearchIndex
+from boi_catalog.ports import CallRepository, SearchIndex, TaskOutcome
 from boi_shared.errors import PermanentError, TransientError
 
 log = logging.getLogger("boi.catalog.indexing")
+TASK_TIMEOUT_S = 600.0
+"""A big task on a big index can take minutes when the machine is busy; giving up only re-indexes."""
 
 
 class IndexQueue:
@@ -29,17 +39,20 @@ class IndexQueue:
         max_batch: int = 5000,
         max_queued: int = 50_000,
         linger_seconds: float = 0.05,
-        in_flight: int = 3,
+        max_wait_seconds: float = 10.0,
+        in_flight: int = 64,
     ) -> None:
         self._repository = repository
         self._index = index
         self._max_batch = max_batch
         self._max_queued = max_queued
         self._linger = linger_seconds
-        # Up to `in_flight` tasks enqueued at once: Meilisearch runs them in order and batches
-        # consecutive ones together, so the engine never waits for us between tasks.
-        self._slots = asyncio.Semaphore(in_flight)
-        self._waiters: set[asyncio.Task[None]] = set()
+        self._max_wait = max_wait_seconds
+        self._submitted = 0  # calls submitted so far (tells a quiet moment from a burst)
+        self._oldest = 0.0  # when the oldest call still queued arrived
+        self._slots = asyncio.Semaphore(in_flight)  # tasks enqueued and not confirmed yet
+        self._outstanding: deque[tuple[int, list[CatalogCall], float]] = deque()
+        self._enqueued = asyncio.Event()
         self._queued: dict[str, CatalogCall] = {}
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
@@ -55,7 +68,10 @@ class IndexQueue:
             if queued is None and len(self._queued) >= self._max_queued:
                 self.needs_sweep = True  # stays index_pending in MongoDB; the sweeper brings it back
                 continue
+            if not self._queued:
+                self._oldest = time.monotonic()
             self._queued[call.call_id] = call
+        self._submitted += len(calls)
         if self._queued:
             self._idle.clear()
             self._wakeup.set()
@@ -68,19 +84,41 @@ class IndexQueue:
         """Return once everything queued so far has been flushed (or given up on)."""
         await self._idle.wait()
 
+    def _settle(self) -> None:
+        if not self._queued and not self._outstanding:
+            self._idle.set()
+
     async def run(self) -> None:
         """Flush forever (run as a task; cancel to stop)."""
+        pipelined = hasattr(self._index, "enqueue") and hasattr(self._index, "task_outcomes")
+        confirmer = asyncio.create_task(self._confirm_forever()) if pipelined else None
+        try:
+            await self._flush_forever(pipelined)
+        finally:
+            if confirmer is not None:
+                confirmer.cancel()
+                await asyncio.gather(confirmer, return_exceptions=True)
+
+    async def _flush_forever(self, pipelined: bool) -> None:
         delay = 0.5
         while True:
             await self._wakeup.wait()
-            await asyncio.sleep(self._linger)
+            await self._gather()
+            if pipelined:
+                # Taken once a task may be enqueued, the batch holds all that arrived meanwhile.
+                await self._slots.acquire()
             batch = list(self._queued.values())[: self._max_batch]
             for call in batch:
                 del self._queued[call.call_id]
-            if not self._queued:
+            if self._queued:
+                self._oldest = time.monotonic()
+            else:
                 self._wakeup.clear()
             try:
-                await self._flush_pipelined(batch)
+                if pipelined:
+                    await self._enqueue(batch)
+                else:
+                    await self._flush(batch)
                 delay, self.healthy = 0.5, True
             except TransientError as exc:
                 self.healthy = False
@@ -91,39 +129,84 @@ class IndexQueue:
             except Exception:
                 self.needs_sweep = True
                 log.exception("index write failed for %d calls; they stay pending", len(batch))
-            if not self._queued and not self._waiters:
-                self._idle.set()
+            self._settle()
 
-    async def _flush_pipelined(self, batch: list[CatalogCall]) -> None:
-        enqueue = getattr(self._index, "enqueue", None)
-        if enqueue is None or not batch:
-            await self._flush(batch)
+    async def _gather(self) -> None:
+        """Wait until the queue is worth a task: a quiet moment (nothing submitted for `linger`: a
+        single call is searchable at once), a full batch, or a call that waited `max_wait`."""
+        while True:
+            seen = self._submitted
+            await asyncio.sleep(self._linger)
+            if (
+                self._submitted == seen
+                or len(self._queued) >= self._max_batch
+                or time.monotonic() - self._oldest >= self._max_wait
+            ):
+                return
+
+    async def _enqueue(self, batch: list[CatalogCall]) -> None:
+        """Enqueue one task holding `batch`; its slot is released once the task is confirmed."""
+        if not batch:
+            self._slots.release()
             return
-        await self._slots.acquire()
         try:
-            task_uid = await enqueue([search_document(c) for c in batch])
+            task_uid = await self._index.enqueue([search_document(c) for c in batch])  # type: ignore[attr-defined]
         except BaseException:
             self._slots.release()
             raise
-        waiter = asyncio.create_task(self._confirm(task_uid, batch))
-        self._waiters.add(waiter)
-        waiter.add_done_callback(self._waiters.discard)
+        self._outstanding.append((task_uid, batch, time.monotonic()))
+        self._enqueued.set()
 
-    async def _confirm(self, task_uid: int, batch: list[CatalogCall]) -> None:
+    async def _confirm_forever(self) -> None:
+        """Poll the outstanding tasks (one request for all of them) and settle those that finished,
+        in order: every 50 ms at first, for a single call to be searchable at once, then less and
+        less often, up to every 0.5 s, while big batches run."""
+        delay = 0.05
+        while True:
+            if not self._outstanding:
+                self._enqueued.clear()
+                await self._enqueued.wait()
+                delay = 0.05
+            uids = [uid for uid, _, _ in self._outstanding]
+            try:
+                outcomes = await self._index.task_outcomes(uids)  # type: ignore[attr-defined]
+            except TransientError as exc:
+                outcomes = {}
+                log.warning("cannot read the state of %d indexing tasks: %s", len(uids), exc)
+            settled = False
+            while self._outstanding:
+                uid, batch, enqueued_at = self._outstanding[0]
+                outcome = outcomes.get(uid)
+                if outcome is None and time.monotonic() - enqueued_at < TASK_TIMEOUT_S:
+                    break  # tasks of one index finish in order: the later ones are not done either
+                self._outstanding.popleft()
+                settled = True
+                try:
+                    await self._settle_task(uid, batch, outcome)
+                finally:
+                    self._slots.release()
+            self._settle()
+            if settled:
+                delay = 0.05
+            else:
+                await asyncio.sleep(delay)
+                delay = min(delay * 1.5, 0.5)
+
+    async def _settle_task(self, uid: int, batch: list[CatalogCall], outcome: TaskOutcome | None) -> None:
         try:
-            await self._index.wait_indexed(task_uid)  # type: ignore[attr-defined]
+            if outcome is None:
+                raise TransientError(f"indexing task {uid} not done in {TASK_TIMEOUT_S:.0f}s")
+            if outcome.rejected:
+                await self._flush(batch)  # isolate the rejected document, call by call if need be
+                return
+            if not outcome.succeeded:
+                raise TransientError(f"indexing task {uid} {outcome.status}: {outcome.error}")
             await self._repository.mark_indexed([(c.call_id, c.revision) for c in batch])
-        except PermanentError:
-            await self._flush(batch)  # isolate the rejected document, call by call if need be
         except Exception as exc:
             # Not re-queued from memory (a later task may hold newer revisions): the sweeper
             # re-reads the current state of whatever is still marked pending.
             self.needs_sweep, self.healthy = True, False
-            log.warning("indexing task %s failed; %d calls stay pending: %r", task_uid, len(batch), exc)
-        finally:
-            self._slots.release()
-            if not self._queued and not self._waiters - {asyncio.current_task()}:
-                self._idle.set()
+            log.warning("indexing task %s failed; %d calls stay pending: %r", uid, len(batch), exc)
 
     async def _flush(self, batch: list[CatalogCall]) -> None:
         if not batch:

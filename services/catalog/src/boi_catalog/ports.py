@@ -80,6 +80,23 @@ class IndexHits:
     hits: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class TaskOutcome:
+    """How an indexing task ended: `succeeded`, `failed` or `canceled`, with the engine's error."""
+
+    status: str
+    error: dict[str, Any] | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def rejected(self) -> bool:
+        """The engine refused the documents themselves (retrying the same ones cannot help)."""
+        return self.status == "failed" and (self.error or {}).get("type") == "invalid_request"
+
+
 class SearchIndex(Protocol):
     """The public search index, derived from the repository and rebuildable from it."""
 

@@ -43,12 +43,11 @@ class Settings(ServiceSettings):
         default=20_000, ge=1, description="Most documents written to Meilisearch in one task"
     )
     index_tasks_in_flight: int = Field(
-        default=1,
+        default=64,
         ge=1,
-        le=8,
-        description="Indexing tasks enqueued in Meilisearch at once. 1 lets calls gather in the queue while "
-        "the engine works, so each task is as large as its pace allows (each task costs nearly the same "
-        "whatever its size)",
+        le=1000,
+        description="Indexing tasks enqueued in Meilisearch and not confirmed yet. Meilisearch merges the "
+        "tasks waiting in its queue into one batch, so a burst of calls costs the engine few batches",
     )
     index_sweep_seconds: float = Field(
         default=10.0, description="Interval of the sweeper re-queuing calls still pending indexing (0: off)"

@@ -19,23 +19,14 @@ from typing import Any, TypeVar
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
 
+from boi_catalog.adapters.documents import from_document, to_document, update_of
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.ports import ConflictError, UpsertOutcome
 from boi_shared.errors import TransientError
 
 COLLECTION = "calls"
 T = TypeVar("T")
-
-
-def to_document(call: CatalogCall) -> dict[str, Any]:
-    doc = call.model_dump(mode="python", exclude={"index_pending"})
-    doc["_id"] = doc.pop("call_id")
-    return doc
-
-
-def from_document(doc: dict[str, Any]) -> CatalogCall:
-    fields = {k: v for k, v in doc.items() if k not in ("_id", "index_pending")}
-    return CatalogCall(call_id=doc["_id"], **fields)
+__all__ = ["MongoCallRepository", "from_document", "to_document"]
 
 
 async def _guard(op: Callable[[], Awaitable[T]]) -> T:
@@ -53,6 +44,7 @@ class MongoCallRepository:
         self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, appname="boi-catalog"
         )
+        self.database_name = database
         db = self._client[database]
         self._calls = db[COLLECTION]
         self._audit = db["audit"]
@@ -78,7 +70,7 @@ class MongoCallRepository:
             before = await _guard(
                 lambda: self._calls.find_one_and_update(
                     {"_id": call.call_id, "version": {"$lte": call.version}},
-                    {"$set": {k: v for k, v in to_document(call).items() if k != "_id"}},
+                    update_of(to_document(call)),
                     upsert=True,
                     return_document=ReturnDocument.BEFORE,
                 )
@@ -99,10 +91,9 @@ class MongoCallRepository:
             except DuplicateKeyError as exc:
                 raise ConflictError(call.call_id) from exc
             return
-        body = {k: v for k, v in doc.items() if k != "_id"}
         result = await _guard(
             lambda: self._calls.update_one(
-                {"_id": call.call_id, "revision": expected_revision}, {"$set": body}
+                {"_id": call.call_id, "revision": expected_revision}, update_of(doc)
             )
         )
         if result.matched_count == 0:
