@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, DeleteOne, ReturnDocument
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
 
 from boi_catalog.adapters.documents import from_document, to_document, update_of
@@ -143,7 +143,10 @@ class MongoCallRepository:
             if not entries:
                 self._by_call.pop(call_id, None)
         if finished:
-            await _guard(lambda: self._pending.delete_many({"_id": {"$in": finished}}))
+            # One delete per marker by `_id` (FerretDB scans the whole collection for `$in`: 0.2 s a
+            # call with 40 markers of 500 calls each), all in one round trip.
+            deletes = [DeleteOne({"_id": marker_id}) for marker_id in finished]
+            await _guard(lambda: self._pending.bulk_write(deletes, ordered=False))
 
     async def pending(self, *, limit: int) -> list[CatalogCall]:
         """Calls with a write not yet confirmed indexed (their current state), from the markers left
