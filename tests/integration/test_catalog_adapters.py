@@ -14,7 +14,7 @@ from boi_catalog.adapters.mongo import MongoCallRepository
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.search import public_filter, search_document
 from boi_devtools.stack.process import free_port
-from boi_shared.errors import TransientError
+from boi_shared.errors import PermanentError, TransientError
 from tests.support.stack import StackEndpoints
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -130,6 +130,22 @@ async def test_index_settings_filters_and_synonyms(index: MeiliSearchIndex) -> N
     browse = await index.search("", filter=public_filter(), limit=10, offset=0, sort=["deadline_ts:asc"])
     assert {h["id"] for h in browse.hits} == {"c-1", "c-2"} and browse.total == 2
     assert await index.health()
+
+
+async def test_rejected_documents_are_permanent_errors_and_a_bad_key_is_transient(
+    index: MeiliSearchIndex, stack: StackEndpoints
+) -> None:
+    bad_id = {**search_document(_call("c-1", 1, "Beca")), "id": "no spaces allowed"}
+    with pytest.raises(PermanentError, match="invalid_document_id"):
+        await index.index([bad_id])  # accepted, then failed by the task
+    with pytest.raises(PermanentError, match="invalid_index_uid"):
+        await index.enqueue([search_document(_call("c-1", 1, "Beca"))], uid="not a valid uid!")
+    wrong_key = MeiliSearchIndex(stack.meili_url, "not-the-key", index.uid)
+    try:
+        with pytest.raises(TransientError, match="HTTP 403"):
+            await wrong_key.enqueue([search_document(_call("c-1", 1, "Beca"))])
+    finally:
+        await wrong_key.close()
 
 
 async def test_unreachable_engines_are_transient_errors() -> None:

@@ -104,7 +104,9 @@ def test_reindex_rebuilds_from_mongodb_and_swaps_without_downtime(
 
     stats = live.get_stats()
     assert stats.number_of_documents == N
-    assert set(live.get_settings()["filterableAttributes"]) == set(INDEX_SETTINGS["filterableAttributes"])
+    settings = live.get_settings()
+    assert settings["filterableAttributes"] == INDEX_SETTINGS["filterableAttributes"]
+    assert settings["facetSearch"] is False
     public = live.search("", {"filter": public_filter(), "limit": 0, "facets": ["status"]})
     assert public["facetDistribution"]["status"] == {"publicada": N - N // 10}
     leftovers = [i.uid for i in meili.get_indexes({"limit": 1000})["results"]]

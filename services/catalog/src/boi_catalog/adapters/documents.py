@@ -18,12 +18,9 @@ from boi_shared.events import Enrichment
 _NOT_STORED = ("call_id", "index_pending")
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, list | dict) and not value)
-
-
 def _compact(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if not _empty(value)}
+    """`values` without its None, [] and {} (by equality: 0, "" and False are kept)."""
+    return {key: value for key, value in values.items() if value is not None and value != [] and value != {}}
 
 
 def _empty_of(annotation: Any) -> Any:
