@@ -15,32 +15,24 @@ from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.search import public_filter, search_document
 from boi_devtools.stack.process import free_port
 from boi_shared.errors import PermanentError, TransientError
+from tests.support.catalog_calls import catalog_call
 from tests.support.stack import StackEndpoints
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def _call(call_id: str, version: int, title: str, call_type: str = "beca") -> CatalogCall:
-    return CatalogCall(
-        call_id=call_id,
+    return catalog_call(
+        call_id,
         version=version,
-        status="publicada",
-        url=f"https://example.org/{call_id}",
         title=title,
-        summary="Resumen.",
-        text="Texto de la convocatoria.",
         call_type=call_type,
-        deadline="2031-01-31",
-        colombia_eligible="si",
         funder="Fundación Ejemplo",
-        language="es",
-        sources=[],
         content_hash=f"h{version}",
         enrichment={"deadline_tz": "America/Bogota"},
         published_at=NOW,
         updated_at=NOW,
         change="published" if version == 1 else "updated",
-        changed_fields=[],
     )
 
 

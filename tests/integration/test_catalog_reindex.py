@@ -4,7 +4,6 @@ in, while searches keep answering throughout; the temporary index is gone afterw
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,33 +17,19 @@ from boi_catalog.adapters.mongo import to_document
 from boi_catalog.cli import app
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.search import public_filter, search_document
+from tests.support.catalog_calls import catalog_call
 from tests.support.stack import StackEndpoints
 
 N = 3000
-NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 def _call(n: int, word: str) -> CatalogCall:
-    return CatalogCall(
-        call_id=f"c-reindex-{n:06d}",
-        version=1,
+    return catalog_call(
+        f"c-reindex-{n:06d}",
         status="publicada" if n % 10 else "en_revision",
         url=f"https://example.org/{n}",
         title=f"Beca {word} {n}",
-        summary="Resumen.",
         text="Texto de la convocatoria " * 20,
-        call_type="beca",
-        deadline="2031-01-31",
-        colombia_eligible="si",
-        funder="Fundación",
-        language="es",
-        sources=[],
-        content_hash="h",
-        enrichment={},
-        published_at=NOW,
-        updated_at=NOW,
-        change="published",
-        changed_fields=[],
     )
 
 

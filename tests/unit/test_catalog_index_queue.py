@@ -4,40 +4,26 @@ tests/integration/test_catalog_outage.py and the catalog benchmark."""
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.indexing import IndexQueue
 from boi_catalog.ports import TaskOutcome
 from boi_shared.errors import PermanentError
+from tests.support.catalog_calls import catalog_call
 from tests.support.kafka import eventually
 from tests.unit.catalog_fakes import FakeRepository
 
-NOW = datetime(2026, 11, 24, tzinfo=UTC)
-
 
 def _call(i: int) -> CatalogCall:
-    return CatalogCall(
-        call_id=f"c-{i}",
-        version=1,
-        status="publicada",
+    return catalog_call(
+        f"c-{i}",
         url=f"https://example.org/{i}",
         title=f"Beca {i}",
         summary="",
         text="",
-        call_type="beca",
         deadline=None,
-        colombia_eligible="si",
         funder=None,
-        language="es",
-        sources=[],
-        content_hash="h",
-        enrichment={},
-        published_at=NOW,
-        updated_at=NOW,
-        change="published",
-        changed_fields=[],
         index_pending=True,
     )
 
