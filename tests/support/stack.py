@@ -92,6 +92,7 @@ def _containers() -> Iterator[StackEndpoints]:
         MongoDbContainer("mongo:8.0") as mongo,
         DockerContainer("getmeili/meilisearch:v1.21.0")
         .with_env("MEILI_MASTER_KEY", key)
+        .with_env("MEILI_MAX_INDEXING_MEMORY", "1GiB")
         .with_exposed_ports(7700) as meili,
     ):
         wait_for_logs(meili, "Server listening", timeout=60)

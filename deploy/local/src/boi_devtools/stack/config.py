@@ -30,6 +30,14 @@ class StackConfig(BaseSettings):
     mongo_port: int = 27017
     meili_port: int = 7700
     kafka_heap: str = "768m"
+    meili_max_indexing_memory: str = Field(
+        default="1GiB",
+        description=(
+            "Meilisearch's indexing memory (--max-indexing-memory). Its default, two thirds of the RAM, "
+            "cost about 2 s of kernel time per indexing batch on a 23 GB machine (fresh pages zeroed "
+            "for every batch); 1 GiB indexes 100,000 calls as fast in one batch and far faster in many"
+        ),
+    )
     meili_master_key: str = Field(default="", description="Generated and kept in data_dir if empty")
 
     @property

@@ -152,6 +152,8 @@ class LocalStack:
                 "--no-analytics",
                 "--log-level",
                 "WARN",
+                "--max-indexing-memory",
+                cfg.meili_max_indexing_memory,
             ],
             env={"MEILI_MASTER_KEY": cfg.master_key()},
             port=cfg.meili_port,
