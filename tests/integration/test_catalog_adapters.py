@@ -95,6 +95,34 @@ async def test_a_field_that_becomes_empty_is_cleared(
     assert old is not None and old.locked_fields == {"title": "v1"} and old.history == []
 
 
+async def test_pending_markers_survive_a_restart_in_both_stored_forms(
+    repository: MongoCallRepository, stack: StackEndpoints
+) -> None:
+    fresh = [_call(f"c-p{n}", 1, f"p{n}").model_copy(update={"index_pending": True}) for n in range(3)]
+    assert await repository.insert_many(fresh) == {"c-p0", "c-p1", "c-p2"}
+    with MongoClient(stack.mongo_url) as client:
+        markers = client[repository.database_name]["index_pending"]
+        (marker,) = markers.find()
+        assert marker["calls"] == "c-p0:0 c-p1:0 c-p2:0"  # one string: FerretDB decodes it cheaply
+        # a marker left by a version that stored a list of {"id", "rev"}
+        await repository.save(_call("c-old", 1, "old"), None)
+        markers.insert_one({"_id": "m-old", "calls": [{"id": "c-old", "rev": 0}]})
+
+    # another process (a restart) finds both, and clears them once indexed
+    restarted = MongoCallRepository(stack.mongo_url, repository.database_name)
+    try:
+        pending = await restarted.pending(limit=1000)
+        assert sorted(c.call_id for c in pending) == ["c-old", "c-p0", "c-p1", "c-p2"]
+        assert all(c.index_pending for c in pending)
+        await restarted.mark_indexed([("c-p0", 0), ("c-p1", 0), ("c-old", 0)])
+        # a marker goes once all its calls are indexed: the old one now, the new one with c-p2
+        assert "c-old" not in {c.call_id for c in await restarted.pending(limit=1000)}
+        await restarted.mark_indexed([("c-p2", 0)])
+        assert await restarted.pending(limit=1000) == []
+    finally:
+        await restarted.close()
+
+
 async def test_index_settings_filters_and_synonyms(index: MeiliSearchIndex) -> None:
     await index.apply_settings()  # idempotent
     await index.index(
