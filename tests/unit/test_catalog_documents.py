@@ -1,4 +1,5 @@
-"""The stored form of a call: empty values are left out and come back from the model's types."""
+"""The stored form of a call: empty values are left out and come back from the model's types; the AI
+draft keeps only what differs from the call's fields."""
 
 from datetime import UTC, date, datetime
 
@@ -35,10 +36,37 @@ def test_empty_values_are_not_stored_and_come_back() -> None:
     call = _call(call_type=CallType.BECA, deadline=date(2027, 1, 31))
     doc = to_document(call)
     assert doc["_id"] == call.call_id
-    stored = [doc, doc["enrichment"]]
-    assert not [v for d in stored for v in d.values() if v is None or v == [] or v == {}]
-    assert "history" not in doc and "audience" not in doc and "amount" not in doc["enrichment"]
+    assert not [v for v in doc.values() if v is None or v == []]
+    assert "history" not in doc and "audience" not in doc and "amount" not in doc["ai"]
     assert from_document(doc) == call
+
+
+def test_the_ai_draft_keeps_only_what_differs_from_the_call() -> None:
+    call = _call(call_type=CallType.BECA, deadline=date(2027, 1, 31), funder="Fundación", sectors=["salud"])
+    doc = to_document(call)
+    # an unedited call: the draft repeats every value, so none is stored twice
+    assert doc["ai"] == {"taxonomy_version": "t", "provider": "local", "needs_review": True}
+    assert from_document(doc) == call
+    # a curator's edit: the call holds the human value, the draft the AI's
+    edited = call.model_copy(update={"title": "Beca editada", "deadline": None, "sectors": []})
+    doc = to_document(edited)
+    assert (doc["title"], doc["ai"]["title_es"]) == ("Beca editada", "Beca")
+    assert doc["ai"]["deadline"] == "2027-01-31" and doc["ai"]["sectors"] == ["salud"]
+    assert from_document(doc) == edited
+    # the AI left a value empty that the call has: kept as empty, not read as the call's
+    filled = _call().model_copy(update={"deadline": "2027-05-01", "audience": ["jovenes"]})
+    doc = to_document(filled)
+    assert doc["ai"]["deadline"] is None and doc["ai"]["audience"] == []
+    assert from_document(doc).enrichment["deadline"] is None
+    assert from_document(doc) == filled
+
+
+def test_documents_with_the_whole_draft_still_read_and_lose_it_on_update() -> None:
+    call = _call(call_type=CallType.BECA, funder="Fundación")
+    old = {k: v for k, v in to_document(call).items() if k != "ai"}
+    old["enrichment"] = {k: v for k, v in call.enrichment.items() if v is not None and v != [] and v != {}}
+    assert from_document(old) == call
+    assert "enrichment" in update_of(to_document(from_document(old)))["$unset"]
 
 
 def test_a_call_with_values_everywhere_round_trips() -> None:
