@@ -68,14 +68,17 @@ STORED_FIELDS = (*(name for name in CatalogCall.model_fields if name not in _NOT
 """The fields a document may hold besides `_id` (an update unsets those it leaves out)."""
 
 
+_AI_EMPTIES = {key: _empty_of(Enrichment.model_fields[key].annotation) for key in _AI_KEYS_OF_FIELDS}
+
+
 def _ai_differences(enrichment: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     """The AI draft without what the call's fields repeat; a value differing only by being empty is kept
     (as None or []), since a missing key reads as "same as the call"."""
     out = _compact({key: value for key, value in enrichment.items() if key not in _AI_KEYS_OF_FIELDS})
     for key, field in _AI_KEYS_OF_FIELDS.items():
-        value = enrichment.get(key, _empty_of(Enrichment.model_fields[key].annotation))
+        value = enrichment.get(key, _AI_EMPTIES[key])
         if value != fields.get(field):
-            out[key] = value
+            out[key] = [] if value == [] else value  # never the shared empty list
     return out
 
 
