@@ -1,6 +1,7 @@
 """The ASGI shell every service shares: lifespan (start/stop the broker and stores) and health probes."""
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -40,6 +41,16 @@ def mongo_check(client: Any) -> ReadinessCheck:
     return check
 
 
+def _freeze_startup_objects() -> None:
+    """Keep what start-up built (modules, models, app, clients) out of every later garbage collection.
+
+    A full collection walks every tracked object; the ~10^5 made by start-up would be walked again each
+    time the calls in flight grow the heap (measured in the catalog: about a fifth of its CPU while
+    consuming a burst). They live as long as the process, so they are frozen once (`gc.freeze`)."""
+    gc.collect()
+    gc.freeze()
+
+
 def service_app(
     *,
     service: str,
@@ -55,6 +66,7 @@ def service_app(
         async with AsyncExitStack() as stack:
             if resources is not None:
                 await stack.enter_async_context(resources())
+            _freeze_startup_objects()
             await broker.start()
             stack.push_async_callback(broker.stop)
             log.info("%s started", service)
