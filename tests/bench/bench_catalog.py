@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import meilisearch
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 
 from boi_catalog.adapters.meili import INDEX_SETTINGS
 from boi_catalog.domain.call import build_catalog_call
@@ -129,12 +130,29 @@ def records(batch: list[CallEnriched]) -> list[tuple[bytes, bytes]]:
     return [(e.call_id.encode(), e.model_dump_json().encode()) for e in batch]
 
 
-async def produce(bootstrap: str, batch: list[tuple[bytes, bytes]]) -> None:
+async def produce(bootstrap: str, batch: list[tuple[bytes, bytes]], topic: str = "calls.enriched.v1") -> None:
+    """Produce `batch` in order, each record to the partition its key hashes to (the default partitioner,
+    as enrich's producer does), appended to one record batch per partition: a `send` per record cost the
+    load generator ~30 µs each, taken from the machine under test."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20)
     await producer.start()
     try:
-        futures = [await producer.send("calls.enriched.v1", value, key=key) for key, value in batch]
-        await asyncio.gather(*futures)
+        partitions = sorted(await producer.partitions_for(topic))
+        to_partition = DefaultPartitioner()
+        open_batches: dict[int, Any] = {}
+        sent = []
+        for key, value in batch:
+            partition = to_partition(key, partitions, partitions)
+            builder = open_batches.get(partition)
+            if builder is None:
+                builder = open_batches[partition] = producer.create_batch()
+            if builder.append(key=key, value=value, timestamp=None) is None:  # full: send it, start another
+                sent.append(await producer.send_batch(builder, topic, partition=partition))
+                builder = open_batches[partition] = producer.create_batch()
+                builder.append(key=key, value=value, timestamp=None)
+        for partition, builder in open_batches.items():
+            sent.append(await producer.send_batch(builder, topic, partition=partition))
+        await asyncio.gather(*sent)
     finally:
         await producer.stop()
 
