@@ -18,24 +18,11 @@ from typing import Any, Union, get_origin
 
 from pydantic import BaseModel
 
-from boi_catalog.domain.call import CatalogCall
+from boi_catalog.domain.call import AI_KEYS, EDITABLE_FIELDS, CatalogCall
 from boi_shared.events import Enrichment
 
 _NOT_STORED = ("call_id", "index_pending")
-_AI_KEYS_OF_FIELDS = {
-    "title_es": "title",
-    "summary_es": "summary",
-    "call_type": "call_type",
-    "deadline": "deadline",
-    "colombia_eligible": "colombia_eligible",
-    "funder": "funder",
-    "language": "language",
-    "sectors": "sectors",
-    "ods": "ods",
-    "audience": "audience",
-    "countries": "countries",
-    "modality": "modality",
-}
+_AI_KEYS_OF_FIELDS = {AI_KEYS.get(field, field): field for field in EDITABLE_FIELDS}
 """AI draft key → the call's field holding the same value unless a curator (or the source) changed it."""
 
 
