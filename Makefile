@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Use the system certificate store (corporate proxies, custom CAs), like pip and npm do.
 export UV_SYSTEM_CERTS ?= 1
 
-.PHONY: setup run test bench eval-enrich lint schemas stack-up stack-down stack-status
+.PHONY: setup setup-python run test test-unit bench eval-enrich lint schemas stack-up stack-down stack-status
 
 $(UV_BOOTSTRAP):
 	@echo "installing uv $(UV_VERSION) into $(BOI_CACHE) (PyPI)…"
@@ -17,10 +17,13 @@ $(UV_BOOTSTRAP):
 
 ## setup: install what is missing (uv, the Python environment, Kafka/FerretDB/Meilisearch into ~/.cache/boi,
 ## and Debian's chromium for the browser tests when run as root)
-setup: $(if $(shell command -v uv 2>/dev/null),,$(UV_BOOTSTRAP))
-	$(UV) sync --frozen
+setup: setup-python
 	$(UV) run boi stack install
 	deploy/local/scripts/ensure-chromium.sh
+
+## setup-python: only uv and the Python environment (enough for the unit tier)
+setup-python: $(if $(shell command -v uv 2>/dev/null),,$(UV_BOOTSTRAP))
+	$(UV) sync --frozen
 
 ## run: the stack, all five services and the public site with demo sources (Ctrl-C stops)
 run: setup
@@ -30,16 +33,20 @@ run: setup
 test: setup
 	$(UV) run pytest $(PYTEST_ARGS)
 
+## test-unit: the pure-logic tier only; needs no stack (no Kafka, FerretDB, Meilisearch or browser)
+test-unit: setup-python
+	$(UV) run pytest tests/unit $(PYTEST_ARGS)
+
 ## bench: benchmarks, printed side by side
 bench: setup
 	$(UV) run python -m tests.bench
 
 ## eval-enrich: the offline enrichment against the labelled real calls in ../shared/data/calls, per field
-eval-enrich: setup
+eval-enrich: setup-python
 	$(UV) run python services/enrich/eval/evaluate.py
 
 ## lint: ruff and mypy
-lint: setup
+lint: setup-python
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy shared/src services/*/src deploy/local/src

@@ -1,7 +1,7 @@
 """Catalog benchmark, side by side on the same documents and queries, on a stack of its own:
 (a) indexing throughput from calls.enriched.v1 to searchable through the catalog service vs raw
 Meilisearch bulk indexing (batches of 5,000); (b) search latency through the catalog's API vs raw
-Meilisearch, a fresh connection per request on both sides (see DESIGN.md on keep-alive stalls).
+Meilisearch, a fresh connection per request on both sides (see docs/architecture.md on keep-alive stalls).
 
 The clock of (a) starts before the first event is produced and stops when the last call is searchable.
 The load generator stays as light as it can, since it shares the machine: events are serialized before

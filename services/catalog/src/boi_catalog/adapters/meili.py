@@ -3,7 +3,7 @@
 Settings use the official client, which is synchronous: they run in a worker thread. Document writes,
 task polling and searches use httpx with keep-alive disabled. Measured on these machines with 20 hits
 (~7.8 KB): 44 ms per search on a keep-alive connection (server Nagle / client delayed-ACK on responses
-> ~2 KB, see DESIGN.md) against 3 ms with a fresh connection per search.
+> ~2 KB, see docs/architecture.md) against 3 ms with a fresh connection per search.
 """
 
 import asyncio

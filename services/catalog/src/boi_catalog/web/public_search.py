@@ -1,7 +1,7 @@
 """Public searches on Meilisearch, and the short-lived tenant tokens browsers search with.
 
 The server searches over httpx **without keep-alive** (a keep-alive connection stalls ~40 ms on responses
-over ~2 KB here, see DESIGN.md). Browsers get a tenant token signed with
+over ~2 KB here, see docs/architecture.md). Browsers get a tenant token signed with
 the index's search-only key (`adapters.meili_admin.public_search_key`) whose rules restrict every search to
 published calls, cached here for half its life; the master key never leaves the server.
 """

@@ -1,7 +1,7 @@
 """Response headers (a strict Content-Security-Policy) and the public API's rate limit.
 
 The limit is a token bucket per client, kept in memory per replica. Clients are told apart by a salted
-hash of their IP whose salt rotates daily: no IP address is stored (Ley 1581, DESIGN.md).
+hash of their IP whose salt rotates daily: no IP address is stored (Ley 1581, docs/architecture.md).
 """
 
 import hashlib
