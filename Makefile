@@ -41,7 +41,7 @@ test-unit: setup-python
 bench: setup
 	$(UV) run python -m tests.bench
 
-## eval-enrich: the offline enrichment against the labelled real calls in ../shared/data/calls, per field
+## eval-enrich: the offline enrichment against the labelled real calls in ../shared/data/calls, per field: development and held-out validation sets
 eval-enrich: setup-python
 	$(UV) run python services/enrich/eval/evaluate.py
 
