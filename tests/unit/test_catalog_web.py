@@ -11,6 +11,7 @@ import pytest
 from fastapi import HTTPException
 from starlette.requests import Request
 
+from boi_catalog.domain.search import MAX_TOTAL_HITS
 from boi_catalog.web.auth import Sessions, User, hash_password, parse_users, verify_password
 from boi_catalog.web.feeds import deadlines_ics, feed_xml
 from boi_catalog.web.present import json_ld, safe_href, share_links
@@ -43,7 +44,7 @@ def test_cierra_pronto_keeps_open_calls_by_deadline() -> None:
     assert meili_body(closed)["filter"] == ['status = "cerrada"'] and meili_body(closed)["sort"] == [
         "deadline_ts:desc"
     ]
-    assert parse(limit=500, offset=-3).limit == 50 and parse(offset=99999).offset == 1000
+    assert parse(limit=500, offset=-3).limit == 50 and parse(offset=10**9).offset == MAX_TOTAL_HITS
 
 
 def test_json_ld_cannot_close_its_script_element() -> None:
@@ -158,3 +159,12 @@ def test_hash_password_command_prints_a_users_entry() -> None:
     entry = result.output.strip().splitlines()[-1]
     [(name, (role, encoded))] = parse_users(entry).items()
     assert (name, role) == ("ana", "admin") and verify_password("s3creta", encoded)
+
+
+def test_pages_ask_meilisearch_for_an_exact_total_and_free_offsets_still_work() -> None:
+    on_a_page = meili_body(parse(limit=20, offset=4980), facets=False)
+    assert on_a_page["page"] == 250 and on_a_page["hitsPerPage"] == 20
+    assert "offset" not in on_a_page and "limit" not in on_a_page
+    between = meili_body(parse(limit=20, offset=7), facets=False)
+    assert between["offset"] == 7 and between["limit"] == 20 and "page" not in between
+

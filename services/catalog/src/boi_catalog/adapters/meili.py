@@ -22,7 +22,7 @@ from meilisearch.errors import (
 )
 from meilisearch.models.task import Task
 
-from boi_catalog.domain.search import RESULT_ATTRIBUTES
+from boi_catalog.domain.search import MAX_TOTAL_HITS, RESULT_ATTRIBUTES
 from boi_catalog.ports import IndexHits, TaskOutcome
 from boi_shared.errors import PermanentError, TransientError
 
@@ -128,6 +128,7 @@ INDEX_SETTINGS: dict[str, Any] = {
     "facetSearch": False,
     "sortableAttributes": ["deadline_ts", "published_ts"],
     "faceting": {"maxValuesPerFacet": 100},
+    "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
     "synonyms": {
         word: [other for other in group if other != word] for group in _SYNONYM_GROUPS for word in group
     },

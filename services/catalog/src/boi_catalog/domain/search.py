@@ -13,6 +13,10 @@ from boi_shared.taxonomy import CallType
 # Only what a result card needs: keeps responses small (the full text stays in the index for matching).
 RESULT_ATTRIBUTES = ["id", "title", "summary", "call_type", "deadline", "colombia_eligible", "url"]
 
+# Meilisearch counts and pages through at most this many hits per search (its default, 1,000, cut the
+# office's 1,300+ calls short: `total: 1000` and empty pages past the thousandth hit).
+MAX_TOTAL_HITS = 100_000
+
 
 def deadline_timestamp(deadline: str | None, tz: str | None) -> int | None:
     """Unix time of the end of the closing day, in the stated time zone (UTC when unknown)."""

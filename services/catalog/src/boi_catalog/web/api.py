@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from boi_catalog.adapters.meili import MeiliSearchIndex
 from boi_catalog.adapters.meili_admin import public_search_key
 from boi_catalog.domain.public import impressions, public_call
-from boi_catalog.domain.search import SearchHit, search_page
+from boi_catalog.domain.search import MAX_TOTAL_HITS, SearchHit, search_page
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
 from boi_catalog.web.public_search import PublicSearch
@@ -36,7 +36,7 @@ class SearchResults(BaseModel):
     """One page of search results with facet counts."""
 
     query: str
-    total: int = Field(description="Estimated number of matching calls")
+    total: int = Field(description="Number of matching calls (exact when offset is a multiple of limit)")
     limit: int
     offset: int
     sort: str = Field(description="relevancia, cierra_pronto or recientes")
@@ -118,7 +118,7 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             "relevancia", description="cierra_pronto: open calls by deadline, soonest first"
         ),
         limit: int = Query(20, ge=1, le=50, description="Results per page"),
-        offset: int = Query(0, ge=0, le=1000, description="Results to skip"),
+        offset: int = Query(0, ge=0, le=MAX_TOTAL_HITS, description="Results to skip"),
     ) -> SearchResults:
         return await run_search(background, "api", q, call_type, eligibility, language, sort, limit, offset)
 
@@ -132,7 +132,7 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         language: str = Query("", max_length=3),
         sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query("relevancia"),
         limit: int = Query(20, ge=1, le=50),
-        offset: int = Query(0, ge=0, le=1000),
+        offset: int = Query(0, ge=0, le=MAX_TOTAL_HITS),
     ) -> SearchResults:
         return await run_search(background, "web", q, call_type, eligibility, language, sort, limit, offset)
 

@@ -91,7 +91,7 @@ class PublicSearch:
     async def search(self, params: SearchParams, *, facets: bool = True) -> Found:
         data = await self._post(f"/indexes/{self.index_uid}/search", meili_body(params, facets=facets))
         return Found(
-            total=int(data.get("estimatedTotalHits", 0)),
+            total=int(data.get("totalHits", data.get("estimatedTotalHits", 0))),
             hits=list(data.get("hits", [])),
             facets=dict(data.get("facetDistribution") or {}),
         )

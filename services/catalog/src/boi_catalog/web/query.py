@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from boi_catalog.domain.call import CERRADA, SEARCHABLE_STATUSES
+from boi_catalog.domain.search import MAX_TOTAL_HITS
 from boi_shared.taxonomy import CallType, Eligibility
 
 Sort = Literal["relevancia", "cierra_pronto", "recientes"]
@@ -81,7 +82,7 @@ def parse(
         sort=next((s for s in SORTS if s == sort), "relevancia"),
         closed=closed,
         limit=min(max(limit, 1), 50),
-        offset=min(max(offset, 0), 1000),
+        offset=min(max(offset, 0), MAX_TOTAL_HITS),
     )
 
 
@@ -119,12 +120,19 @@ def meili_sort(p: SearchParams) -> list[str] | None:
     return None
 
 
+def _page(p: SearchParams) -> dict[str, int]:
+    """Page mode (`page`/`hitsPerPage`) whenever the offset falls on a page: Meilisearch then answers an
+    exact `totalHits` instead of `estimatedTotalHits`. The API's free offsets fall back to offset/limit."""
+    if p.offset % p.limit == 0:
+        return {"page": p.offset // p.limit + 1, "hitsPerPage": p.limit}
+    return {"limit": p.limit, "offset": p.offset}
+
+
 def meili_body(p: SearchParams, *, facets: bool = True, now: float | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "q": p.q,
         "filter": meili_filter(p, now),
-        "limit": p.limit,
-        "offset": p.offset,
+        **_page(p),
         "attributesToRetrieve": CARD_ATTRIBUTES,
     }
     if facets:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from boi_catalog.domain.public import impressions, public_url
+from boi_catalog.domain.search import MAX_TOTAL_HITS
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
 from boi_catalog.web.present import (
@@ -30,7 +31,7 @@ from boi_shared.events import ImpressionRecorded
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
 
 PAGE_SIZE = 20
-MAX_PAGE = 50
+MAX_PAGE = MAX_TOTAL_HITS // PAGE_SIZE
 
 
 def facet_options(facets: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:

@@ -51,7 +51,7 @@
     if (f.type.value) { filter.push("call_type = " + quote(f.type.value)); }
     if (f.eligibility.value) { filter.push("colombia_eligible = " + quote(f.eligibility.value)); }
     if (f.language.value) { filter.push("language = " + quote(f.language.value)); }
-    var b = { q: f.q.value.trim().slice(0, 200), filter: filter, limit: 20, facets: config.facets,
+    var b = { q: f.q.value.trim().slice(0, 200), filter: filter, page: 1, hitsPerPage: 20, facets: config.facets,
       attributesToRetrieve: ["id", "title", "summary", "call_type", "deadline", "colombia_eligible", "url"] };
     if (sort === "cierra_pronto") {
       filter.push("deadline_ts >= " + Math.floor(Date.now() / 1000)); b.sort = ["deadline_ts:asc"];
@@ -94,7 +94,7 @@
       body: JSON.stringify({ call_ids: ids, first_position: 0 }) }).catch(function () {});
   }
   // Direct: Meilisearch with the tenant token. Default: the site's API, which was measured faster here
-  // (a browser's keep-alive connection to Meilisearch stalls ~40 ms on responses over 2 KB, DESIGN.md).
+  // (a browser's keep-alive connection to Meilisearch stalls ~40 ms on responses over 2 KB, docs/architecture.md).
   function fetchDirect() {
     return getConfig().then(function (c) {
       return fetch(c.url + "/indexes/" + encodeURIComponent(c.index) + "/search", {
@@ -110,7 +110,7 @@
     return fetch(form.getAttribute("data-api") + "?" + params.toString(), { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error("search " + r.status); } return r.json(); })
       .then(function (data) {
-        return { estimatedTotalHits: data.total, facetDistribution: data.facets,
+        return { totalHits: data.total, facetDistribution: data.facets,
           hits: data.hits.map(function (h) { h.id = h.call_id; return h; }) };
       });
   }
@@ -123,7 +123,7 @@
           if (mine !== seq) { return; }
           results.textContent = "";
           data.hits.forEach(function (h) { results.appendChild(card(h)); });
-          var n = data.estimatedTotalHits || 0, q = form.elements.q.value.trim();
+          var n = data.totalHits || 0, q = form.elements.q.value.trim();
           count.textContent = (n === 1 ? "1 convocatoria" : n + " convocatorias") + (q ? " para «" + q + "»" : "");
           empty.hidden = data.hits.length > 0;
           if (pager) { pager.hidden = true; }
