@@ -37,6 +37,7 @@ def pipeline(stack: StackEndpoints, receiver: WebhookReceiver) -> Iterator[dict[
         "BOI_ADMIN_TOKEN": secrets.token_urlsafe(16),
         "BOI_WEBHOOK_SECRET": secrets.token_urlsafe(16),
         "BOI_WEBHOOK_URLS": receiver.url,
+        "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1",
         "BOI_INGEST_INTERVAL_SECONDS": "0",
         "BOI_MONGO_DATABASE": "",
         "BOI_CATALOG_AUTO_PUBLISH": "true",

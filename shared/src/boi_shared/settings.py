@@ -40,5 +40,12 @@ class ServiceSettings(BaseSettings):
         default=3, description="Attempts for an unclassified error before it goes to the DLQ"
     )
 
+    outbound_allowlist: CommaList = Field(
+        default_factory=list,
+        description="Hosts, addresses or CIDRs that outbound requests (feeds, link checks, webhooks) may "
+        "reach although private, loopback, link-local… (BOI_OUTBOUND_ALLOWLIST, e.g. "
+        "`127.0.0.1,10.0.0.0/8,intranet.example.org`); empty = public addresses only",
+    )
+
     def database_name(self, service: str) -> str:
         return self.mongo_database or service

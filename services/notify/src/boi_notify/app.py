@@ -39,7 +39,8 @@ class Clients:
             tz_aware=True,
             serverSelectionTimeoutMS=5000,
         )
-        return cls(mongo=mongo, http=webhook_client(settings.webhook_timeout_seconds))
+        http = webhook_client(settings.webhook_timeout_seconds, settings.outbound_allowlist)
+        return cls(mongo=mongo, http=http)
 
     @asynccontextmanager
     async def opened(self) -> AsyncIterator[None]:
