@@ -98,3 +98,20 @@ def test_only_content_or_repeated_unknown_errors_are_dead_lettered() -> None:
     assert policy.gives_up(Verdict.PERMANENT, 1)
     assert not policy.gives_up(Verdict.UNKNOWN, 2) and policy.gives_up(Verdict.UNKNOWN, 3)
     assert not policy.gives_up(Verdict.TRANSIENT, 10_000)
+
+
+async def test_a_record_is_dead_lettered_once_even_when_its_batch_is_rewound() -> None:
+    sent: list[tuple[str, bytes]] = []
+
+    class Broker:
+        async def publish(self, value: bytes, *, topic: str, key: bytes | None, headers: object) -> None:
+            sent.append((topic, value))
+
+    class Record:
+        topic, partition, offset, key, value = "calls.enriched.v1", 0, 7, b"c-1", b"not json"
+
+    policy = ErrorPolicy("t", ServiceSettings())
+    policy.bind(Broker())  # type: ignore[arg-type]
+    for _ in range(2):  # the batch is redelivered after a transient failure of another record
+        assert await policy.decode_batch([Record()], _M) == []
+    assert [topic for topic, _ in sent] == ["calls.enriched.v1.dlq"]

@@ -16,6 +16,7 @@ hangs (a paused database) therefore costs retries, never a rebalance and never a
 import asyncio
 import logging
 import random
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
@@ -36,6 +37,7 @@ M = TypeVar("M")
 E = TypeVar("E", bound=BaseModel)
 R = TypeVar("R")
 
+LETTERED_KEPT = 10_000
 SUBSCRIBER_DEFAULTS: dict[str, Any] = {
     "ack_policy": AckPolicy.NACK_ON_ERROR,
     "auto_offset_reset": "earliest",
@@ -77,6 +79,8 @@ class ErrorPolicy:
         self.extra_transient = extra_transient
         self.broker: KafkaBroker | None = None
         self.attempts: dict[tuple[str, int, int], int] = {}
+        # Records this process dead-lettered: a rewound batch brings them back, they are not sent twice.
+        self.lettered: OrderedDict[tuple[str, int, int], None] = OrderedDict()
         poll_seconds = settings.kafka_max_poll_interval_ms / 1000
         self.attempt_seconds = poll_seconds * 0.5
         """Longest time one attempt (the handler on one message or batch) may take."""
@@ -112,6 +116,9 @@ class ErrorPolicy:
 
     async def dead_letter(self, record: Any, exc: BaseException, attempts: int) -> None:
         assert self.broker is not None, "ErrorPolicy.bind(broker) was not called"
+        where = (record.topic, record.partition, record.offset)
+        if where in self.lettered:
+            return
         letter = DeadLetter(
             original_topic=record.topic,
             partition=record.partition,
@@ -130,6 +137,9 @@ class ErrorPolicy:
             headers={"content-type": "application/json"},
         )
         self.forget(record)
+        self.lettered[where] = None
+        while len(self.lettered) > LETTERED_KEPT:
+            self.lettered.popitem(last=False)
         log.error("sent to %s: %r", dlq_name(record.topic), exc, extra=_where(record, attempts))
 
     async def decode_batch(self, records: Sequence[Any], model: type[E]) -> list[tuple[Any, E]]:

@@ -28,12 +28,13 @@ DESCRIPTION = (
     "Keeps the calls of record and their search index, serves the public site and API "
     "(calls.enriched.v1 → calls.published.v1, impressions → metrics.impressions.v1)."
 )
-# Meilisearch failing, or writers racing on a call (MongoDB's errors are transient for every service):
+# Meilisearch unreachable, or writers racing on a call (MongoDB's errors are transient for every service):
 # retry the message with backoff, never dead-letter it.
 TRANSIENT: tuple[type[BaseException], ...] = (
     TransientError,
     ConflictError,
-    meilisearch.errors.MeilisearchError,
+    meilisearch.errors.MeilisearchCommunicationError,
+    meilisearch.errors.MeilisearchTimeoutError,
     httpx.TransportError,
 )
 log = logging.getLogger("boi.catalog")
