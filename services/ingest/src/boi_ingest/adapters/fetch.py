@@ -77,7 +77,6 @@ class FeedFetcher:
         *,
         timeout: float,
         max_bytes: int,
-        client: httpx.AsyncClient | None = None,
         allowlist: Sequence[str] = (),
         file_roots: Sequence[str | Path] | None = None,
         retries: int = 2,
@@ -94,7 +93,7 @@ class FeedFetcher:
         self.secrets = secrets or environment_secrets()
         self.file_roots = None if file_roots is None else [Path(r).resolve() for r in file_roots]
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._client = client or guarded_client(
+        self._client = guarded_client(
             allowlist,
             resolver=resolver,
             timeout=timeout,
