@@ -122,7 +122,7 @@ def ingest(stack: StackEndpoints) -> Iterator[ServiceProcess]:
             "BOI_INGEST_INTERVAL_SECONDS": "0",
             "BOI_MONGO_DATABASE": f"ingest_bad_{RUN}",
             "BOI_INGEST_SOURCES": "",
-            "BOI_INGEST_FETCH_ALLOWLIST": "127.0.0.1",
+            "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1",
             "BOI_FETCH_TIMEOUT_SECONDS": "1.5",
             "BOI_FETCH_RETRIES": "1",
             "BOI_MAX_BODY_BYTES": "100000",

@@ -108,7 +108,7 @@ GRANTS_OPTIONS = [
 
 
 def test_try_posts_the_declared_body_and_headers(apis: str) -> None:
-    env = {**OFFLINE, "BOI_INGEST_FETCH_ALLOWLIST": "127.0.0.1", "BOI_GRANTS_GOV_KEY": KEY}
+    env = {**OFFLINE, "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1", "BOI_GRANTS_GOV_KEY": KEY}
     done = boi("try", f"{apis}/v1/api/search2", *GRANTS_OPTIONS, env=env)
     assert done.returncode == 0, done.stderr
     calls = [json.loads(line) for line in done.stdout.splitlines()]
@@ -138,7 +138,7 @@ def test_try_the_eu_search_with_a_multipart_query(apis: str, shared_data: Path) 
     FundingApis.eu_sample = sample.read_bytes()  # read in place
     url = f"{apis}/search-api/prod/rest/search?apiKey=SEDIA&text=***&pageSize=100&pageNumber=1"
     form = ["--form", f"query={json.dumps(EU_QUERY)}", "--form", 'languages=["en"]']
-    env = {**OFFLINE, "BOI_INGEST_FETCH_ALLOWLIST": "127.0.0.1"}
+    env = {**OFFLINE, "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1"}
     done = boi("try", url, "--method", "POST", *form, "--mapping", "eu_funding_tenders", env=env)
     assert done.returncode == 0, done.stderr
     [call] = [json.loads(line) for line in done.stdout.splitlines()]
@@ -169,7 +169,7 @@ async def test_a_registered_post_source_runs_in_the_service(apis: str, stack: St
         "BOI_ADMIN_TOKEN": token,
         "BOI_INGEST_INTERVAL_SECONDS": "0",
         "BOI_INGEST_SOURCES": "",
-        "BOI_INGEST_FETCH_ALLOWLIST": "127.0.0.1",
+        "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1",
         "BOI_GRANTS_GOV_KEY": KEY,
         "BOI_LOG_LEVEL": "DEBUG",
     }

@@ -163,7 +163,7 @@ def fixtures_server() -> Iterator[str]:
 def test_try_a_url(fixtures_server: str) -> None:
     url = f"{fixtures_server}/convocatorias_listado_constructed.html"
     mapping = json.dumps({"item": "article.call", "title": "h2", "text": ".summary"})
-    allowed = {**OFFLINE, "BOI_INGEST_FETCH_ALLOWLIST": "127.0.0.1"}
+    allowed = {**OFFLINE, "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1"}
     calls = calls_of(boi("try", url, "--mapping", mapping, env=allowed))
     assert calls[0]["url"] == f"{fixtures_server}/convocatorias/beca-maestria-japon"  # resolved on the URL
     refused = boi("try", url, "--mapping", mapping)

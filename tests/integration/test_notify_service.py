@@ -52,6 +52,7 @@ def notify(
             **stack.service_env(),
             "BOI_MONGO_DATABASE": DATABASE,
             "BOI_WEBHOOK_URLS": f"{good.url},{flaky.url},{dead_url}",
+            "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1",
             "BOI_WEBHOOK_SECRET": SECRET,
             "BOI_WEBHOOK_TIMEOUT_SECONDS": "2",
             "BOI_WEBHOOK_ATTEMPTS": str(ATTEMPTS),

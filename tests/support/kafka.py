@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 async def publish(bootstrap: str, topic: str, value: bytes, key: bytes | None = None) -> None:
@@ -71,3 +72,27 @@ async def eventually(check: Callable[[], Any], timeout: float = 60.0, interval: 
             last = exc
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met in {timeout}s: {last!r}")
+
+
+async def group_lag(bootstrap: str, group: str, topic: str) -> int:
+    """Records of `topic` the consumer group `group` has not committed yet (over all partitions; a
+    partition it never committed counts from its start)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not partitions:
+            [described] = await admin.describe_topics([topic])
+            partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+        starts = await consumer.beginning_offsets(partitions)
+        ends = await consumer.end_offsets(partitions)
+        return sum(
+            ends[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else starts[tp])
+            for tp in partitions
+        )
+    finally:
+        await consumer.stop()
+        await admin.close()

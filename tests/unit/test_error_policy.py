@@ -3,7 +3,18 @@
 import json
 
 import pytest
+from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
+from bson.errors import InvalidDocument
 from pydantic import BaseModel, ValidationError
+from pymongo.errors import (
+    AutoReconnect,
+    DocumentTooLarge,
+    NotPrimaryError,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+    WriteConcernError,
+    WriteError,
+)
 
 from boi_shared.errors import PermanentError, TransientError, Verdict, classify
 from boi_shared.kafka import ErrorPolicy
@@ -32,6 +43,19 @@ def _validation_error() -> ValidationError:
         (ConnectionRefusedError(), Verdict.TRANSIENT),
         (TimeoutError(), Verdict.TRANSIENT),
         (KeyError("bug"), Verdict.UNKNOWN),
+        # a dependency failing in any way: retrying can help, so never the DLQ
+        (WriteError("No space left on device", code=14031), Verdict.TRANSIENT),
+        (OperationFailure("SQLITE_FULL: database or disk is full", code=1), Verdict.TRANSIENT),
+        (WriteConcernError("waiting for replication timed out", code=64), Verdict.TRANSIENT),
+        (NotPrimaryError("not primary"), Verdict.TRANSIENT),
+        (AutoReconnect("connection closed"), Verdict.TRANSIENT),
+        (ServerSelectionTimeoutError("no server"), Verdict.TRANSIENT),
+        (OSError(28, "No space left on device"), Verdict.TRANSIENT),
+        (KafkaConnectionError("broker down"), Verdict.TRANSIENT),
+        # the message's own content: retrying cannot help
+        (DocumentTooLarge("17 MB"), Verdict.PERMANENT),
+        (InvalidDocument("key '$x' must not start with '$'"), Verdict.PERMANENT),
+        (MessageSizeTooLargeError(), Verdict.PERMANENT),
     ],
 )
 def test_classify(exc: BaseException, verdict: Verdict) -> None:
@@ -61,3 +85,33 @@ def test_backoff_grows_and_is_capped() -> None:
     assert 0.5 <= policy.backoff(1) <= 1
     assert 2 <= policy.backoff(3) <= 4
     assert 4 <= policy.backoff(10) <= 8
+
+
+def test_an_attempt_and_its_backoff_stay_inside_the_poll_interval() -> None:
+    settings = ServiceSettings(retry_max_seconds=30, kafka_max_poll_interval_ms=10_000)
+    policy = ErrorPolicy("t", settings)
+    assert policy.attempt_seconds + max(policy.backoff(50) for _ in range(100)) < 10
+
+
+def test_only_content_or_repeated_unknown_errors_are_dead_lettered() -> None:
+    policy = ErrorPolicy("t", ServiceSettings(unknown_error_attempts=3))
+    assert policy.gives_up(Verdict.PERMANENT, 1)
+    assert not policy.gives_up(Verdict.UNKNOWN, 2) and policy.gives_up(Verdict.UNKNOWN, 3)
+    assert not policy.gives_up(Verdict.TRANSIENT, 10_000)
+
+
+async def test_a_record_is_dead_lettered_once_even_when_its_batch_is_rewound() -> None:
+    sent: list[tuple[str, bytes]] = []
+
+    class Broker:
+        async def publish(self, value: bytes, *, topic: str, key: bytes | None, headers: object) -> None:
+            sent.append((topic, value))
+
+    class Record:
+        topic, partition, offset, key, value = "calls.enriched.v1", 0, 7, b"c-1", b"not json"
+
+    policy = ErrorPolicy("t", ServiceSettings())
+    policy.bind(Broker())  # type: ignore[arg-type]
+    for _ in range(2):  # the batch is redelivered after a transient failure of another record
+        assert await policy.decode_batch([Record()], _M) == []
+    assert [topic for topic, _ in sent] == ["calls.enriched.v1.dlq"]

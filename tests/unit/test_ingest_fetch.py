@@ -7,14 +7,13 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from boi_ingest.adapters.fetch import USER_AGENT, FeedFetcher
-from boi_ingest.adapters.netguard import AddressGuard
 from boi_ingest.domain.errors import FetchError
 from boi_ingest.domain.model import Validators
 
@@ -225,67 +224,18 @@ async def test_truncated_answer_is_a_clear_error(server: str, fetcher: FeedFetch
 
 async def test_loopback_is_refused_unless_allowlisted(server: str) -> None:
     async with FeedFetcher(timeout=1.0, max_bytes=CAP) as strict:
-        with pytest.raises(FetchError, match=r"resolves to 127\.0\.0\.1.*BOI_INGEST_FETCH_ALLOWLIST"):
+        with pytest.raises(FetchError, match=r"refused 127\.0\.0\.1, a private.*BOI_OUTBOUND_ALLOWLIST"):
             await strict.fetch(f"{server}/feed.xml")
-        with pytest.raises(FetchError, match="refused"):
+        with pytest.raises(FetchError, match=r"refused localhost: it resolves to 127\.0\.0\.1"):
             await strict.fetch(server.replace("127.0.0.1", "localhost") + "/feed.xml")
 
 
 async def test_a_redirect_to_a_private_address_is_refused(server: str) -> None:
     # The first hop is allowed by host name; the redirect goes to an address that is not.
     async with FeedFetcher(timeout=1.0, max_bytes=CAP, allowlist=["localhost"]) as fetcher:
-        with pytest.raises(FetchError, match=r"refused http://127\.0\.0\.1"):
+        with pytest.raises(FetchError, match=r"refused 127\.0\.0\.1"):
             await fetcher.fetch(server.replace("127.0.0.1", "localhost") + "/to-private")
         assert (await fetcher.fetch(server.replace("127.0.0.1", "localhost") + "/feed.xml")).content == FEED
-
-
-def _resolver(table: dict[str, list[str]]) -> Callable[[str, int], Awaitable[list[str]]]:
-    async def resolve(host: str, port: int) -> list[str]:
-        if host not in table:
-            raise OSError("Name or service not known")
-        return table[host]
-
-    return resolve
-
-
-@pytest.mark.parametrize(
-    ("address", "allowed"),
-    [
-        ("93.184.216.34", True),
-        ("2606:2800:220:1:248:1893:25c8:1946", True),
-        ("10.1.2.3", False),
-        ("172.16.0.1", False),
-        ("192.168.1.1", False),
-        ("127.0.0.5", False),
-        ("169.254.169.254", False),  # cloud metadata endpoint
-        ("224.0.0.1", False),
-        ("240.0.0.1", False),
-        ("0.0.0.0", False),
-        ("100.64.0.1", False),
-        ("::1", False),
-        ("fe80::1", False),
-        ("fc00::1", False),
-        ("::ffff:127.0.0.1", False),
-    ],
-)
-async def test_every_resolved_address_is_checked(address: str, allowed: bool) -> None:
-    guard = AddressGuard(resolver=_resolver({"portal.example": ["93.184.216.34", address]}))
-    if allowed:
-        await guard.check("https://portal.example/feed")
-    else:
-        with pytest.raises(FetchError, match="refused"):
-            await guard.check("https://portal.example/feed")
-
-
-async def test_allowlist_takes_hosts_and_networks() -> None:
-    table = {"intranet.example": ["10.0.0.7"], "other.example": ["10.9.0.1"]}
-    guard = AddressGuard(["intranet.example", "10.8.0.0/16", " "], resolver=_resolver(table))
-    await guard.check("http://intranet.example/x")
-    await guard.check("http://10.8.3.4/x")
-    with pytest.raises(FetchError, match="refused"):
-        await guard.check("http://other.example/x")
-    with pytest.raises(FetchError, match=r"could not resolve nowhere\.example"):
-        await guard.check("http://nowhere.example/x")
 
 
 async def test_local_files_only_under_the_configured_roots(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from boi_ingest.domain.dedup import Signature, SignatureIndex
 from boi_ingest.domain.errors import FetchError
 from boi_ingest.domain.model import Document, ItemState, Source, Validators
-from boi_ingest.emitting import ItemRecord
+from boi_ingest.emitting import InFlight, ItemRecord
 from boi_ingest.service import ingest_all, ingest_source
 from boi_shared.events import CallIngested
 from boi_shared.ids import event_id_for
@@ -40,6 +40,7 @@ class FakeStore:
         self.items: dict[str, dict[str, object]] = {}
         self.signature_docs: dict[str, Signature] = {}
         self.fetch_state: dict[str, Validators] = {}
+        self.in_flight: dict[str, tuple[str, InFlight]] = {}
         self.log = log
 
     async def states(self, call_ids: Sequence[str]) -> dict[str, ItemState]:
@@ -103,6 +104,17 @@ class FakeStore:
     async def touch(self, call_ids: Sequence[str], seen_at: datetime) -> None:
         for i in call_ids:
             self.items[i]["seen_at"] = seen_at
+
+    async def hold(self, source_id: str, flights: Sequence[InFlight]) -> None:
+        for f in flights:
+            self.in_flight[f"{f.event.call_id}@{f.event.version}"] = (source_id, f)
+
+    async def held(self, source_id: str) -> list[InFlight]:
+        return [f for sid, f in self.in_flight.values() if sid == source_id]
+
+    async def release(self, events: Sequence[CallIngested]) -> None:
+        for e in events:
+            self.in_flight.pop(f"{e.call_id}@{e.version}", None)
 
 
 class Publisher:
@@ -173,9 +185,11 @@ async def test_record_follows_publish_and_a_failed_publish_is_re_emitted_identic
 
     retry = Publisher(log)
     report = await ingest_source(source, FakeFetcher({FEED: rss(A, B)}), store, retry)
-    assert (report.new, report.unchanged, report.errors) == (1, 1, [])
+    # B's event was held before publishing: it is published again as it was, then recorded
+    assert (report.recovered, report.new, report.unchanged, report.errors) == (1, 0, 2, [])
     [b] = retry.events
     assert b.version == 1 and b.event_id == event_id_for("ingested", b.call_id, 1)
+    assert store.items[b.call_id]["version"] == 1 and not store.in_flight
 
 
 async def test_a_bad_source_never_stops_the_others(log: list[str]) -> None:
@@ -309,7 +323,8 @@ async def test_not_modified_emits_nothing_and_validators_wait_for_a_complete_run
     assert failed.errors and store.fetch_state == {}  # not everything emitted: ask in full next time
     publish = Publisher(log)
     done = await ingest_source(source, fetcher, store, publish)
-    assert (done.new, done.errors) == (2, []) and store.fetch_state[FEED] == Validators(etag='"1"')
+    # the refused events were held: published again as planned, then recorded
+    assert (done.recovered, done.errors) == (2, []) and store.fetch_state[FEED] == Validators(etag='"1"')
     again = await ingest_source(source, fetcher, store, publish)
     assert again.not_modified and (again.fetched, again.new) == (0, 0)
     assert fetcher.asked == [None, None, Validators(etag='"1"')] and len(publish.events) == 2
@@ -324,3 +339,38 @@ async def test_a_sources_default_tags_reach_its_calls(log: list[str]) -> None:
     changed = ("Beca A", A[1], "Texto A, ahora con fecha de cierre")
     await ingest_source(source, FakeFetcher({FEED: rss(changed, B)}), store, publish)
     assert publish.events[-1].version == 2 and publish.events[-1].call.tags == ["embajada", "becas"]
+
+
+async def test_a_crash_between_publish_and_record_never_reuses_a_version(log: list[str]) -> None:
+    """Version 2 reached Kafka but its record did not reach the store (the process died): the next change
+    must not be sent as version 2 again with the same event id (consumers would drop it as a replay)."""
+    store, publish = FakeStore(log), Publisher(log)
+    source = Source.from_location(FEED)
+    await ingest_source(source, FakeFetcher({FEED: rss(A)}), store, publish)
+    crashing = Publisher(log)
+    record_many = store.record_many
+
+    async def crash(records: Sequence[ItemRecord], seen_at: datetime) -> None:
+        raise ConnectionResetError("the process died between publish and record")
+
+    store.record_many = crash  # type: ignore[method-assign]
+    second = ("Beca A", A[1], "Texto A, cierre el 1 de marzo")
+    crashed = await ingest_source(source, FakeFetcher({FEED: rss(second)}), store, crashing)
+    assert "died between publish and record" in crashed.errors[0]
+    [sent] = crashing.events
+    assert sent.version == 2 and store.items[sent.call_id]["version"] == 1  # published, not recorded
+
+    store.record_many = record_many  # type: ignore[method-assign]
+    third = ("Beca A", A[1], "Texto A, cierre aplazado al 1 de abril")
+    after = Publisher(log)
+    report = await ingest_source(source, FakeFetcher({FEED: rss(third)}), store, after)
+    assert report.errors == []
+    versions = [(e.version, e.event_id, e.call.text) for e in after.events]
+    # version 2 again only as it was sent (same id, same content), then the change as version 3
+    assert versions == [
+        (2, sent.event_id, sent.call.text),
+        (3, event_id_for("ingested", sent.call_id, 3), versions[-1][2]),
+    ]
+    assert "1 de abril" in versions[-1][2]
+    assert len({e.event_id for e in [sent, *after.events]}) == 2
+    assert store.items[sent.call_id]["version"] == 3

@@ -1,9 +1,21 @@
-"""The one error policy: which failures are worth retrying and which can never succeed."""
+"""The one error classification: can retrying help?
+
+- PERMANENT: the message's own content is invalid (schema, JSON, encoding, a document MongoDB can never
+  store). Retrying cannot help: the policy parks it on `<topic>.dlq`.
+- TRANSIENT: anything about a dependency — the network, MongoDB (any server or write error: full disk,
+  "not primary", write concern, a FerretDB/SQLite failure), Kafka, an index. Retrying can help: retried
+  with backoff forever and never dead-lettered, so valid data is never parked because a dependency failed.
+- UNKNOWN: neither (a bug met by one message): retried a few times, then dead-lettered with its error so
+  the partition keeps moving; `boi dlq replay` brings it back once fixed.
+"""
 
 import asyncio
 import json
 from enum import Enum
 
+import bson.errors
+import pymongo.errors
+from aiokafka import errors as kafka_errors
 from pydantic import ValidationError
 
 
@@ -26,13 +38,16 @@ PERMANENT_TYPES: tuple[type[BaseException], ...] = (
     ValidationError,
     json.JSONDecodeError,
     UnicodeDecodeError,
+    bson.errors.InvalidDocument,  # includes DocumentTooLarge: this document can never be stored
+    bson.errors.InvalidStringData,
+    kafka_errors.MessageSizeTooLargeError,  # this event can never be published
 )
 TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     TransientError,
-    ConnectionError,
-    TimeoutError,
+    OSError,  # ConnectionError, TimeoutError, a full disk (ENOSPC)…
     asyncio.TimeoutError,
-    OSError,
+    pymongo.errors.PyMongoError,  # connection, server selection, write, write concern, not primary…
+    kafka_errors.KafkaError,
 )
 
 

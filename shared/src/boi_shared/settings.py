@@ -37,7 +37,22 @@ class ServiceSettings(BaseSettings):
     retry_initial_seconds: float = Field(default=0.5, description="First backoff of a transient error")
     retry_max_seconds: float = Field(default=30.0, description="Longest backoff of a transient error")
     unknown_error_attempts: int = Field(
-        default=3, description="Attempts for an unclassified error before it goes to the DLQ"
+        default=3,
+        description="Attempts for an error that is neither about the message's content nor about a "
+        "dependency (a bug) before it goes to the DLQ; dependency failures are retried forever",
+    )
+    kafka_max_poll_interval_ms: int = Field(
+        default=300_000,
+        ge=1000,
+        description="Kafka's max.poll.interval.ms for consumers; one attempt at a message may take half "
+        "of it and a backoff a quarter, so a consumer waiting for a dependency stays in its group",
+    )
+
+    outbound_allowlist: CommaList = Field(
+        default_factory=list,
+        description="Hosts, addresses or CIDRs that outbound requests (feeds, link checks, webhooks) may "
+        "reach although private, loopback, link-local… (BOI_OUTBOUND_ALLOWLIST, e.g. "
+        "`127.0.0.1,10.0.0.0/8,intranet.example.org`); empty = public addresses only",
     )
 
     def database_name(self, service: str) -> str:

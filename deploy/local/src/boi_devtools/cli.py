@@ -1,5 +1,6 @@
 """The `boi` command. Services add their own sub-commands through the `boi.commands` entry point group."""
 
+import asyncio
 import json
 import sys
 import time
@@ -11,6 +12,8 @@ import typer
 from boi_devtools.stack.install import InstallError
 from boi_devtools.stack.local import LocalStack
 from boi_devtools.stack.process import StackError
+from boi_shared.dlq import read_letters, replay
+from boi_shared.settings import ServiceSettings
 
 app = typer.Typer(
     help="BOI — Boletín de Oferta Internacional: operator and developer commands.", no_args_is_help=True
@@ -19,6 +22,10 @@ stack_app = typer.Typer(
     help="The local stack: Apache Kafka, FerretDB and Meilisearch as native processes.", no_args_is_help=True
 )
 app.add_typer(stack_app, name="stack")
+dlq_app = typer.Typer(
+    help="Dead letters: messages a service could never process, parked on <topic>.dlq.", no_args_is_help=True
+)
+app.add_typer(dlq_app, name="dlq")
 
 
 def _fail(exc: Exception) -> None:
@@ -97,6 +104,44 @@ def run(
         run_all(site_port=port, extra_feeds=[str(p) for p in demo_feed])
     except (InstallError, StackError) as exc:
         _fail(exc)
+
+
+def _bootstrap() -> str:
+    return ServiceSettings().kafka_bootstrap_servers
+
+
+@dlq_app.command("list")
+def dlq_list(topic: str = typer.Argument(..., help="The original topic, e.g. calls.enriched.v1")) -> None:
+    """Show each dead letter of TOPIC: its id, when, which service, the error and where it came from."""
+    try:
+        letters = asyncio.run(read_letters(_bootstrap(), topic))
+    except LookupError as exc:
+        _fail(exc)
+    for item in letters:
+        if (x := item.letter) is None:
+            typer.echo(f"{item.id}  (not a DeadLetter: {len(item.raw)} bytes)")
+            continue
+        typer.echo(
+            f"{item.id}  {x.failed_at:%Y-%m-%d %H:%M:%S}  {x.consumer_group}  "
+            f"{x.original_topic}[{x.partition}]@{x.offset}  key={x.key}  attempts={x.attempts}\n"
+            f"    {x.error_type}: {x.error[:300]}"
+        )
+    typer.echo(f"{len(letters)} dead letter(s) on {topic}.dlq")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    topic: str = typer.Argument(..., help="The original topic, e.g. calls.enriched.v1"),
+    ids: list[str] = typer.Option([], "--id", help="Replay only this letter (partition:offset); repeatable"),
+) -> None:
+    """Republish the original payload of TOPIC's dead letters (all, or those given with --id) to TOPIC."""
+    try:
+        replayed = asyncio.run(replay(_bootstrap(), topic, set(ids) or None))
+    except LookupError as exc:
+        _fail(exc)
+    for item in replayed:
+        typer.echo(f"replayed {item.id}")
+    typer.echo(f"{len(replayed)} message(s) republished to {topic}")
 
 
 def _load_plugins() -> None:

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import meilisearch.errors
-import pymongo.errors
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
@@ -17,7 +16,7 @@ from boi_catalog.adapters.meili import MeiliSearchIndex
 from boi_catalog.adapters.mongo import MongoCallRepository
 from boi_catalog.indexing import IndexQueue
 from boi_catalog.jobs import background, scheduled_jobs
-from boi_catalog.ports import Announce, Indexer
+from boi_catalog.ports import Announce, ConflictError, Indexer
 from boi_catalog.settings import Settings
 from boi_catalog.web import WebContext, mount
 from boi_shared.errors import TransientError
@@ -29,10 +28,11 @@ DESCRIPTION = (
     "Keeps the calls of record and their search index, serves the public site and API "
     "(calls.enriched.v1 → calls.published.v1, impressions → metrics.impressions.v1)."
 )
-# MongoDB or Meilisearch down: retry the message with backoff, never dead-letter it.
+# Meilisearch unreachable, or writers racing on a call (MongoDB's errors are transient for every service):
+# retry the message with backoff, never dead-letter it.
 TRANSIENT: tuple[type[BaseException], ...] = (
     TransientError,
-    pymongo.errors.ConnectionFailure,
+    ConflictError,
     meilisearch.errors.MeilisearchCommunicationError,
     meilisearch.errors.MeilisearchTimeoutError,
     httpx.TransportError,
@@ -45,9 +45,8 @@ def build_broker(
 ) -> tuple[KafkaBroker, KafkaImpressionSink, Announce]:
     """The broker with every subscriber and publisher (so AsyncAPI lists them all), the sink the
     site and API report impressions to, and the announcer of calls.published.v1."""
-    broker = create_broker(SERVICE, settings, extra_transient=TRANSIENT)
-    policy = ErrorPolicy(SERVICE, settings, TRANSIENT)  # applied per record by the batch handler
-    policy.bind(broker)
+    policy = ErrorPolicy(SERVICE, settings, TRANSIENT)  # the middleware's, also used by the batch handler
+    broker = create_broker(SERVICE, settings, policy=policy)
     announce = handlers.register(
         broker,
         policy,

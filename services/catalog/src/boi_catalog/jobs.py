@@ -7,10 +7,8 @@ Each job is a plain async function taking its ports and a "today"/"now", so test
 """
 
 import asyncio
-import ipaddress
 import logging
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +22,7 @@ from boi_catalog.indexing import IndexQueue
 from boi_catalog.ports import Announce, CallRepository, Indexer
 from boi_catalog.service import announce_if_public, write_call
 from boi_catalog.settings import Settings
+from boi_shared.outbound import OutboundRefused, guarded_client
 
 log = logging.getLogger("boi.catalog.jobs")
 BATCH = 500
@@ -60,20 +59,11 @@ async def expire_calls(
     return changed
 
 
-def _public_address(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return False
-    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
-
-
-async def link_status(client: httpx.AsyncClient, url: str, *, allow_private: bool = False) -> str:
-    """ "ok", "broken" or "unchecked" (not http(s), or pointing inside our network: never fetched)."""
+async def link_status(client: httpx.AsyncClient, url: str) -> str:
+    """ "ok", "broken" or "unchecked" (not http(s), or it or a redirect points inside our network: the
+    guarded client refused to connect)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "unchecked"
-    if not allow_private and not await asyncio.to_thread(_public_address, parts.hostname):
         return "unchecked"
     try:
         response = await client.head(url)
@@ -81,6 +71,9 @@ async def link_status(client: httpx.AsyncClient, url: str, *, allow_private: boo
             async with client.stream("GET", url) as streamed:
                 response = streamed
         return "broken" if response.status_code in (404, 410) or response.status_code >= 500 else "ok"
+    except OutboundRefused as exc:
+        log.warning("link not checked: %s", exc)
+        return "unchecked"
     except httpx.HTTPError:
         return "broken"
 
@@ -93,20 +86,25 @@ async def check_links(
     link_timeout: float = 10.0,
     concurrency: int = 8,
     limit: int = 1000,
-    allow_private: bool = False,
+    allowlist: Sequence[str] = (),
 ) -> dict[str, str]:
     """Check the official links of public calls (HEAD, GET when refused; bounded concurrency, no
-    redirects to other schemes) and record each result; a broken one enters the review queue."""
+    redirects to other schemes; every hop through the outbound guard, `allowlist` being its
+    BOI_OUTBOUND_ALLOWLIST) and record each result; a broken one enters the review queue."""
     calls = await repository.find({"status": {"$in": list(SEARCHABLE_STATUSES)}}, limit=limit)
     gate = asyncio.Semaphore(concurrency)
     results: dict[str, str] = {}
-    async with httpx.AsyncClient(
-        timeout=link_timeout, follow_redirects=True, max_redirects=5, headers={"User-Agent": "BOI link check"}
+    async with guarded_client(
+        allowlist,
+        timeout=link_timeout,
+        follow_redirects=True,
+        max_redirects=5,
+        headers={"User-Agent": "BOI link check"},
     ) as client:
 
         async def one(call: CatalogCall) -> None:
             async with gate:
-                status = await link_status(client, call.url, allow_private=allow_private)
+                status = await link_status(client, call.url)
             results[call.call_id] = status
             if status == "unchecked" or status == call.link_status:
                 return
@@ -137,7 +135,7 @@ def scheduled_jobs(
             now=datetime.now(UTC),
             link_timeout=settings.link_check_timeout_seconds,
             concurrency=settings.link_check_concurrency,
-            allow_private=settings.link_check_allow_private,
+            allowlist=settings.outbound_allowlist,
         )
 
     ticks = 0

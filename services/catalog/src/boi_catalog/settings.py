@@ -60,9 +60,6 @@ class Settings(ServiceSettings):
     )
     link_check_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one link check")
     link_check_concurrency: int = Field(default=8, ge=1, description="Links checked at once")
-    link_check_allow_private: bool = Field(
-        default=False, description="Also check links to private/loopback addresses (tests only)"
-    )
     browser_search_direct: bool = Field(
         default=False,
         description="The site script searches Meilisearch with a tenant token (default: via /api/web/calls)",

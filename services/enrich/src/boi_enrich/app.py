@@ -13,7 +13,7 @@ from boi_enrich import SERVICE, handlers
 from boi_enrich.adapters.mongo import MongoStore
 from boi_enrich.providers.chain import ProviderChain, build_chain
 from boi_enrich.settings import Settings
-from boi_shared.kafka import create_broker
+from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, service_app
 
@@ -25,7 +25,7 @@ log = logging.getLogger("boi.enrich")
 
 def build_broker(settings: Settings, chain: ProviderChain) -> KafkaBroker:
     broker = create_broker(SERVICE, settings, extra_transient=TRANSIENT)
-    handlers.register(broker, chain)
+    handlers.register(broker, chain, subscriber_options(settings))
     return broker
 
 

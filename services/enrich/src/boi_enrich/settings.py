@@ -34,6 +34,12 @@ class Settings(ServiceSettings):
     openai_standard_base_url: str = Field(
         default="", validation_alias="OPENAI_BASE_URL", description="OPENAI_BASE_URL"
     )
+    kafka_max_poll_interval_ms: int = Field(
+        default=1_200_000,
+        ge=1000,
+        description="Kafka's max.poll.interval.ms: one call's enrichment may take half of it (10 min: a "
+        "provider's requests with every retry and backoff, then the fallback, fit)",
+    )
     openai_timeout_seconds: float = Field(default=60.0, gt=0, description="Timeout of one request")
     openai_max_retries: int = Field(
         default=3, ge=0, description="Retries of a request after 429, 5xx, timeout or connection error"

@@ -45,6 +45,15 @@ class ItemRecord:
     """Only the call's new version is stored (a source joined a stored call: its item is left as is)."""
 
 
+@dataclass(frozen=True)
+class InFlight:
+    """An event about to be published and the records and signatures to store once it is acknowledged."""
+
+    event: CallIngested
+    records: tuple[ItemRecord, ...]
+    signatures: tuple[Signature, ...] = ()
+
+
 @dataclass
 class Plan:
     events: dict[str, CallIngested] = field(default_factory=dict)
@@ -54,6 +63,17 @@ class Plan:
     updated: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+
+    def in_flight(self) -> list[InFlight]:
+        """Each event with the records that wait for its acknowledgement."""
+        return [
+            InFlight(
+                event,
+                tuple(r for r in self.records.values() if r.event_call_id == call_id),
+                tuple(s for s in self.signatures if s.call_id == call_id),
+            )
+            for call_id, event in self.events.items()
+        ]
 
 
 def with_source(sources: Sequence[SourceRef], ref: SourceRef) -> list[SourceRef]:

@@ -41,7 +41,7 @@ def build_fetcher(settings: Settings) -> FeedFetcher:
     return FeedFetcher(
         timeout=settings.fetch_timeout_seconds,
         max_bytes=settings.max_body_bytes,
-        allowlist=settings.ingest_fetch_allowlist,
+        allowlist=settings.outbound_allowlist,
         file_roots=settings.ingest_file_roots or None,
         retries=settings.fetch_retries,
         per_host=settings.fetch_per_host_limit,

@@ -32,11 +32,6 @@ class Settings(ServiceSettings):
     sources_refresh_seconds: float = Field(
         default=30.0, gt=0, description="How often the scheduler re-reads the sources registry"
     )
-    ingest_fetch_allowlist: CommaList = Field(
-        default_factory=list,
-        description="Hosts, addresses or CIDRs that may be fetched although private, loopback or "
-        "link-local (BOI_INGEST_FETCH_ALLOWLIST, e.g. `127.0.0.1,intranet.example.org`); empty = public only",
-    )
     ingest_file_roots: CommaList = Field(
         default_factory=list,
         description="Directories local source files may be read from (BOI_INGEST_FILE_ROOTS); empty = any "

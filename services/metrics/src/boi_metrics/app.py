@@ -9,13 +9,13 @@ from typing import Any
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
-from pymongo.errors import ConnectionFailure, PyMongoError
+from pymongo.errors import PyMongoError
 
 from boi_metrics import SERVICE, handlers
 from boi_metrics.adapters.mongo import CALL_COUNTS, MongoCallCounts
 from boi_metrics.api import build_router
 from boi_metrics.settings import Settings
-from boi_shared.kafka import create_broker
+from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, mongo_check, service_app
 
@@ -54,8 +54,8 @@ class Store:
 
 
 def build_broker(settings: Settings, store: Store) -> KafkaBroker:
-    broker = create_broker(SERVICE, settings, extra_transient=(ConnectionFailure,))
-    handlers.register(broker, store.counts)
+    broker = create_broker(SERVICE, settings)
+    handlers.register(broker, store.counts, subscriber_options(settings))
     return broker
 
 

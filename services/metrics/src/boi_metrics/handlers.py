@@ -1,5 +1,7 @@
 """Kafka glue of the metrics service."""
 
+from typing import Any
+
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
@@ -8,14 +10,13 @@ from boi_metrics.domain.counts import RecordPosition
 from boi_metrics.ports import CallCountsStore
 from boi_metrics.service import record_impression
 from boi_shared.events import ImpressionRecorded
-from boi_shared.kafka import SUBSCRIBER_DEFAULTS
 from boi_shared.topics import IMPRESSIONS
 
 
-def register(broker: KafkaBroker, store: CallCountsStore) -> None:
-    @broker.subscriber(
-        IMPRESSIONS.name, group_id=SERVICE, description=IMPRESSIONS.description, **SUBSCRIBER_DEFAULTS
-    )
+def register(broker: KafkaBroker, store: CallCountsStore, options: dict[str, Any]) -> None:
+    """Subscribe with `options` (`boi_shared.kafka.subscriber_options`)."""
+
+    @broker.subscriber(IMPRESSIONS.name, group_id=SERVICE, description=IMPRESSIONS.description, **options)
     async def on_impression_recorded(event: ImpressionRecorded, msg: KafkaMessage) -> None:
         record = msg.raw_message
         if isinstance(record, tuple):  # a batch subscriber would hand a tuple; this one never does

@@ -10,14 +10,13 @@ import httpx
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
-from pymongo.errors import ConnectionFailure
 
 from boi_notify import SERVICE, handlers
 from boi_notify.adapters.http import HttpxWebhookSender, webhook_client
 from boi_notify.adapters.mongo import DELIVERIES, MongoDeliveryLog
 from boi_notify.service import RetryPolicy, WebhookNotifier
 from boi_notify.settings import Settings
-from boi_shared.kafka import create_broker
+from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, mongo_check, service_app
 
@@ -39,7 +38,8 @@ class Clients:
             tz_aware=True,
             serverSelectionTimeoutMS=5000,
         )
-        return cls(mongo=mongo, http=webhook_client(settings.webhook_timeout_seconds))
+        http = webhook_client(settings.webhook_timeout_seconds, settings.outbound_allowlist)
+        return cls(mongo=mongo, http=http)
 
     @asynccontextmanager
     async def opened(self) -> AsyncIterator[None]:
@@ -66,8 +66,8 @@ def build_notifier(settings: Settings, clients: Clients) -> WebhookNotifier:
 
 
 def build_broker(settings: Settings, notifier: WebhookNotifier) -> KafkaBroker:
-    broker = create_broker(SERVICE, settings, extra_transient=(ConnectionFailure,))
-    handlers.register(broker, notifier)
+    broker = create_broker(SERVICE, settings)
+    handlers.register(broker, notifier, subscriber_options(settings))
     return broker
 
 

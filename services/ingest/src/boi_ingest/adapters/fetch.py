@@ -4,7 +4,8 @@ HTTP fetching is polite and defensive: an identifying User-Agent, conditional GE
 a 304 is a `not_modified` document; never for a POST), at most `per_host` requests at a time to one host,
 a time budget per attempt, retries with exponential backoff and jitter on 5xx, 429 and timeouts
 (tenacity), a size cap counted after decompression, and no private/loopback/link-local/multicast/reserved
-address unless allowlisted — checked before the first request and at every redirect. A source may
+address unless allowlisted: the client is the shared outbound guard's (`boi_shared.outbound`), which checks
+the address it actually connects to, at every redirect. A source may
 declare its request (`SourceRequest`: POST with a JSON or form body, extra headers, secrets from the
 environment); it goes through the same policy.
 """
@@ -20,12 +21,12 @@ from urllib.parse import urljoin
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from boi_ingest.adapters.netguard import AddressGuard, Resolver, resolve
 from boi_ingest.adapters.request import Prepared, SecretLookup, environment_secrets, prepare
 from boi_ingest.domain.errors import FetchError
 from boi_ingest.domain.model import Document, Validators
 from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.urls import is_http_url
+from boi_shared.outbound import OutboundRefused, Resolver, guarded_client, system_resolve
 
 if TYPE_CHECKING:
     from boi_ingest.settings import Settings
@@ -76,13 +77,12 @@ class FeedFetcher:
         *,
         timeout: float,
         max_bytes: int,
-        client: httpx.AsyncClient | None = None,
         allowlist: Sequence[str] = (),
         file_roots: Sequence[str | Path] | None = None,
         retries: int = 2,
         backoff: float = 1.0,
         per_host: int = 2,
-        resolver: Resolver = resolve,
+        resolver: Resolver = system_resolve,
         secrets: SecretLookup | None = None,
     ) -> None:
         self.timeout = timeout
@@ -90,11 +90,12 @@ class FeedFetcher:
         self.retries = retries
         self.backoff = backoff
         self.per_host = per_host
-        self.guard = AddressGuard(allowlist, resolver)
         self.secrets = secrets or environment_secrets()
         self.file_roots = None if file_roots is None else [Path(r).resolve() for r in file_roots]
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._client = client or httpx.AsyncClient(
+        self._client = guarded_client(
+            allowlist,
+            resolver=resolver,
             timeout=timeout,
             follow_redirects=False,  # followed here, so every hop is checked
             headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
@@ -105,7 +106,7 @@ class FeedFetcher:
         return cls(
             timeout=settings.fetch_timeout_seconds,
             max_bytes=settings.max_body_bytes,
-            allowlist=settings.ingest_fetch_allowlist,
+            allowlist=settings.outbound_allowlist,
             file_roots=settings.ingest_file_roots or None,
             retries=settings.fetch_retries,
             per_host=settings.fetch_per_host_limit,
@@ -189,6 +190,8 @@ class FeedFetcher:
             raise FetchError(
                 f"the answer of {url} was cut off before its end ({exc}); try again later"
             ) from exc
+        except OutboundRefused as exc:
+            raise FetchError(f"{exc} (fetching {url[:200]})") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"could not fetch {url}: {type(exc).__name__}: {exc}") from exc
 
@@ -204,7 +207,6 @@ class FeedFetcher:
         }
         method, content, current = prepared.method, prepared.content, url
         for _ in range(MAX_REDIRECTS + 1):
-            await self.guard.check(current)
             headers = conditional | prepared.headers_for(current, url, with_body=content is not None)
             request = self._client.stream(method, current, headers=headers, content=content)
             async with self._limit(current), request as response:

@@ -21,6 +21,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from boi_ingest.adapters.mongo_inflight import MongoInFlight
 from boi_ingest.adapters.mongo_state import FETCH_STATE, MongoFetchStateStore, MongoSignatureStore
 from boi_ingest.adapters.write_sequence import WriteSequence
 from boi_ingest.domain.dedup import Signature, SignatureIndex
@@ -97,13 +98,14 @@ async def insert_or_update(
             continue
 
 
-class MongoItemStore(MongoSignatureStore, MongoFetchStateStore):
+class MongoItemStore(MongoSignatureStore, MongoFetchStateStore, MongoInFlight):
     """`items`: `{_id: item id, content_hash, version, url, source_id, seen_at[, call_id][, sources]}`;
     `calls`: `{_id: "<call id>@<version>", call_id, version, call}`, one document per emitted version."""
 
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
         MongoSignatureStore.__init__(self, client, database)
         MongoFetchStateStore.__init__(self, client, database)
+        MongoInFlight.__init__(self, client, database)
         self._client = client
         self._items = client[database][COLLECTION]
         self._calls = client[database][CALLS]
