@@ -99,6 +99,7 @@ class Cluster:
             "BOI_ADMIN_TOKEN": self.admin_token,
             "BOI_WEBHOOK_SECRET": self._secrets["webhook"],
             "BOI_WEBHOOK_URLS": self.webhook_url,
+            "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1",
             "BOI_INGEST_INTERVAL_SECONDS": "0",
             "BOI_MONGO_DATABASE": "",
             "BOI_CATALOG_AUTO_PUBLISH": "true",

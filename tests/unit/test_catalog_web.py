@@ -167,4 +167,3 @@ def test_pages_ask_meilisearch_for_an_exact_total_and_free_offsets_still_work() 
     assert "offset" not in on_a_page and "limit" not in on_a_page
     between = meili_body(parse(limit=20, offset=7), facets=False)
     assert between["offset"] == 7 and between["limit"] == 20 and "page" not in between
-
