@@ -36,6 +36,8 @@ def mentions(text: str, english: bool = False) -> list[DateMention]:
         ("APPLICATIONS CLOSE 5 NOVEMBER 2027", (2027, 11, 5)),
         ("Application deadline 30.08.13.", (2013, 8, 30)),
         ("Date limite : 1er mars 2027", (2027, 3, 1)),
+        ("Deadline: 30-Nov-27", (2027, 11, 30)),
+        ("Deadline: 30/nov/27", (2027, 11, 30)),
     ],
 )
 def test_formats(text: str, expected: tuple[int, int, int]) -> None:
@@ -86,3 +88,7 @@ def test_things_that_are_not_dates(text: str) -> None:
 
 def test_timestamps_and_iso_dates_inside_words() -> None:
     assert dates("Apply for Grant2021-04-12T09:14:57-04:00", english=True) == [(2021, 4, 12)]
+
+
+def test_two_digits_after_a_spaced_month_are_no_year() -> None:
+    assert dates("Cierre: 15 de marzo-20 horas") == [(None, 3, 15)]

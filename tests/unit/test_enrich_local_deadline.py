@@ -161,3 +161,22 @@ def test_time_zone_when_stated(text: str, tz: str) -> None:
 
 def test_no_time_zone_when_not_stated() -> None:
     assert deadline("Deadline: 15 March 2027 at noon", english=True).deadline_tz is None
+
+
+def test_labels_above_dates_read_downwards() -> None:
+    """A fact sheet: label, date, label, date. The run starts with a label, so each date takes the label
+    above it, not the caption below (which is the next field's label)."""
+    text = "Fully funded\nOpening Date\nMarch 2, 2027\nDeadline\nMay 14, 2027\nStatus\nOpen"
+    result = deadline(text, english=True)
+    assert (result.opening, result.deadline) == (date(2027, 3, 2), date(2027, 5, 14))
+    spanish = "Becas de verano\nInicio Convocatoria\n02/03/2027\nCierre Convocatoria\n14/05/2027\nEstado"
+    assert deadline(spanish).deadline == date(2027, 5, 14)
+
+
+def test_an_implementation_period_is_not_an_application_period() -> None:
+    text = (
+        "Deadline: 5-Oct-27\nThe implementation period of the grant runs from 1 November to 31 March 2028."
+    )
+    result = deadline(text, english=True)
+    assert result.deadline == date(2027, 10, 5)
+    assert "fechas en conflicto" not in result.reasons

@@ -83,7 +83,7 @@ def _cue(doc: Doc, start: int, end: int, direct: bool, last: bool = True) -> Cue
         return None
     role: Role = "close" if found["close"] or found["weak"] else "open" if found["open"] else "other"
     source = doc.low[start:end]
-    if role == "close" and _NOT_APPLICATION.search(source):
+    if role in ("close", "open") and _NOT_APPLICATION.search(source):  # "implementation runs from … to …"
         role = "other"
     if found["weak"] and role == "close":
         # "hasta", "until": a closing date only in a sentence about applying (not "valid until", "runs until")
@@ -135,13 +135,23 @@ class _Lines:
 
     def label(self, li: int) -> Cue | None:
         """A short line without a date right above (``- Plazo de solicitud``), unless that line is the
-        caption of a date-only line above it (a timeline: date, caption, date, caption)."""
+        caption of a date-only line above it (a timeline: date, caption, date, caption). Label, date, label,
+        date (``Opening Date`` / date / ``Deadline`` / date) reads downwards: the run starts with a label."""
         j = li - 1
-        if j < 0 or j in self.dated or (j - 1 >= 0 and self.date_only(j - 1)):
+        if j < 0 or j in self.dated or word_count(self.doc.line_text(j)) > 8:
             return None
-        if word_count(self.doc.line_text(j)) > 8:
+        if j - 1 >= 0 and self.date_only(j - 1) and not self._labelled(j - 1):
             return None
         return _cue(self.doc, *self.doc.lines[j], direct=False)
+
+    def _labelled(self, li: int) -> bool:
+        """The date-only line `li` sits under a short label with a role cue, itself not a caption."""
+        j = li - 1
+        if j < 0 or j in self.dated or word_count(self.doc.line_text(j)) > 8:
+            return False
+        if j - 1 >= 0 and self.date_only(j - 1):
+            return False
+        return _cue(self.doc, *self.doc.lines[j], direct=False) is not None
 
     def caption(self, li: int) -> Cue | None:
         """For a date standing alone on its line, the short line right after it (timelines)."""

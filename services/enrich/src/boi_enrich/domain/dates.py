@@ -1,7 +1,7 @@
 """Date mentions in Spanish, English, French and Portuguese call texts, found on the folded text.
 
 Formats: ``15 de febrero de 2027``, ``15/02/2027``, ``15-feb-2027``, ``22:04:2021``, ``30.08.13``,
-``February 15, 2027``, ``15 February 2027``, ``Feb. 15th 2027``, ``2027-02-15`` and the same without a year.
+``30-Nov-27``, ``February 15, 2027``, ``15 February 2027``, ``Feb. 15th 2027``, ``2027-02-15`` and the same without a year.
 Numeric dates are day-first, except English slash dates, which are month-first only when the text proves it
 (a first part above 12) and otherwise ambiguous when both parts could be a month.
 """
@@ -35,7 +35,7 @@ _RISKY = frozenset({"may", "mar", "set", "ago", "out", "dez", "jan"})
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th|er|eme|º|°|ª)?"
-_YEAR_TAIL = r"(?:\s*,?\s*(?:del?\s+|-|/|\.)?\s*(?P<y>\d{4})(?!\d))?"
+_YEAR_TAIL = r"(?:\s*,?\s*(?:del?\s+|-|/|\.)?\s*(?P<y>\d{4})(?!\d)|(?<=[a-z])[-/](?P<y2>\d{2})(?![\d:]))?"
 
 _DAY_MONTH = re.compile(
     rf"(?<![\d.,/:])(?P<d>\d{{1,2}}){_ORD}(?P<of>\s+(?:de|of)\s+|[\s.\-/]+)(?P<m>{_MONTH})(?![a-z])\.?"
@@ -86,7 +86,8 @@ def find_dates(low: str, raw: str, english: bool = False) -> list[DateMention]:
     """Every date mention in `low` (the folded text; `raw` is only read for capitals), in order."""
     found: list[DateMention] = []
     for m in _DAY_MONTH.finditer(low):
-        name, year = m["m"], _year(m["y"])
+        two_digits = m["y2"] if m["of"] in ("-", "/") and low[m.end("m")] == m["of"] else None
+        name, year = m["m"], _year(m["y"] or two_digits)  # "30-Nov-20", not "15 de marzo-20 horas"
         if name in _RISKY and year is None and "de" not in m["of"] and "of" not in m["of"]:
             continue
         day = int(m["d"])
