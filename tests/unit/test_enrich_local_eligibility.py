@@ -96,10 +96,8 @@ def test_a_colombian_programme_is_for_colombians_but_with_low_confidence() -> No
     text = "Minciencias abrió la convocatoria para doctorados nacionales."
     result = assess_eligibility(Doc(text), 0)
     assert (result.verdict, result.confidence) == (Eligibility.SI, 0.6)
-    assert (
-        verdict("Programa de ICETEX para estudiantes extranjeros que vienen al país.", 12)
-        == Eligibility.SIN_DATO
-    )
+    # a Colombian programme for foreigners only leaves Colombians out (issue 15)
+    assert verdict("Programa de ICETEX para estudiantes extranjeros que vienen al país.", 12) == Eligibility.NO
 
 
 def test_a_call_made_for_colombia() -> None:
@@ -111,3 +109,70 @@ def test_a_call_made_for_colombia() -> None:
 def test_the_verdict_quotes_its_sentence() -> None:
     result = assess_eligibility(Doc("Becas. Requisitos: ser colombiano. Cierre pronto."), None)
     assert result.sentence == "Requisitos: ser colombiano."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Requisitos: tener nacionalidad peruana y título profesional.",
+        "Requisito: poseer la nacionalidad española o portuguesa.",
+        "The programme is open to Spanish or Portuguese nationals under 30.",
+        "Applicants must hold Chilean citizenship.",
+        "Pueden postular jóvenes españoles y portugueses de 18 a 30 años.",
+    ],
+)
+def test_a_nationality_requirement_without_colombia_is_no(text: str) -> None:
+    assert verdict(text) == Eligibility.NO
+
+
+@pytest.mark.parametrize(
+    ("text", "funder_at"),
+    [
+        ("Becas del Gobierno de Colombia dirigidas a ciudadanos extranjeros.", None),
+        ("Scholarships for foreign nationals who wish to study in Colombia.", None),
+        ("La convocatoria es solo para extranjeros.", 0),
+        ("Requisito: tener nacionalidad distinta a la colombiana.", None),
+    ],
+)
+def test_a_colombian_call_for_foreigners_is_no(text: str, funder_at: int | None) -> None:
+    assert verdict(text, funder_at) == Eligibility.NO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Requisitos: tener nacionalidad distinta a la francesa.",
+        "Ser nacional de un Estado Miembro de la OEA, con excepción de los nacionales de Brasil.",
+        "The programme is aimed at international students from the five continents.",
+        "Eligibility: a resident of an eligible country: Bolivia; Colombia; Ecuador; Peru.",
+        "Open to Colombian and Mexican nationals.",
+    ],
+)
+def test_calls_that_open_to_colombians_are_si(text: str) -> None:
+    assert verdict(text) == Eligibility.SI
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Scholarships for foreign students in Spain.",  # Colombians are foreigners there
+        "Nuestros estudiantes chilenos ganaron el premio el año pasado.",  # not about who applies
+        "The summit brings together youth around the world to meet peers.",  # describes, does not open
+        "Abierto a personas de nacionalidad española o extranjera.",
+    ],
+)
+def test_no_exclusion_read_into_descriptions(text: str) -> None:
+    assert verdict(text) != Eligibility.NO
+    if "around the world" in text:
+        assert verdict(text) == Eligibility.SIN_DATO
+
+
+def test_a_nationality_requirement_and_a_region_conflict() -> None:
+    text = "Pueden postular personas de América Latina. Requisitos: tener nacionalidad española."
+    result = assess_eligibility(Doc(text), None)
+    assert result.verdict == Eligibility.SIN_DATO
+    assert "elegibilidad en conflicto" in result.reasons
+
+
+def test_the_residence_restriction_is_no() -> None:
+    assert verdict("Participants must be residents of one of the EEA countries.") == Eligibility.NO

@@ -1,7 +1,8 @@
 """Date mentions in Spanish, English, French and Portuguese call texts, found on the folded text.
 
 Formats: ``15 de febrero de 2027``, ``15/02/2027``, ``15-feb-2027``, ``22:04:2021``, ``30.08.13``,
-``30-Nov-27``, ``February 15, 2027``, ``15 February 2027``, ``Feb. 15th 2027``, ``2027-02-15`` and the same without a year.
+``30-Nov-27``, ``February 15, 2027``, ``15 February 2027``, ``Feb. 15th 2027``, ``2027-02-15`` and the same
+without a year.
 Numeric dates are day-first, except English slash dates, which are month-first only when the text proves it
 (a first part above 12) and otherwise ambiguous when both parts could be a month.
 """

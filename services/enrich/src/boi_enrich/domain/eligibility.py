@@ -7,91 +7,17 @@ import re
 from dataclasses import dataclass, field
 
 from boi_enrich.domain.countries import COUNTRIES, INCLUDES_COLOMBIA
+from boi_enrich.domain.eligibility_terms import FOREIGNERS_ONLY, NATIONAL_PEOPLE, NATIONALITY, SIGNALS
 from boi_enrich.domain.lexicon import Lexicon
 from boi_enrich.domain.text import Doc
 from boi_shared.taxonomy import Eligibility
 
-_SIGNALS: tuple[tuple[str, str], ...] = (
-    # words that make a sentence about who can apply
-    (
-        "cue",
-        r"elegib\w*|eligib\w*|pueden (?:postular|aplicar|participar|presentar|solicitar|ser)\w*|podran "
-        r"(?:postular|participar|presentar|aplicar|solicitar|ser)\w*|dirigid[oa]s? a\b|abiert[oa]s? a\b"
-        r"|open to\b"
-        r"|can apply|may apply|can be from|are welcome|nacional(?:es|idad)?\b|ciudadan\w*|citizens?\b"
-        r"|nationals?\b|residentes?\b|residents?\b|based in\b|located in\b|radicad\w*|con sede en"
-        r"|incluid[oa]\b"
-        r"|including\b|incluyendo\b|para (?:jovenes|estudiantes|profesionales|personas|organizaciones"
-        r"|entidades"
-        r"|funcionari\w*)|seleccionad\w*|selected\b|available to\b|disponibles? para|addressed to"
-        r"|destinatari\w*"
-        r"|beneficiari\w*|candidat[oa]s? de\b|applicants? from|only support",
-    ),
-    (
-        "demonym",
-        r"colombian[oa]s\b|bogotan[oa]s\b|ser colombian[oa]\b|nacionalidad colombiana\b|colombians\b"
-        r"|colombian "
-        r"(?:citizens|nationals|students|researchers|applicants|professionals|organi[sz]ations|entities"
-        r"|institutions|universities|women|youth|artists|residents)\b",
-    ),
-    ("colombia", r"colombia\b|bogota\b"),
-    (
-        "latam",
-        r"america latina|latinoamerica\w*|latin america\w*|iberoameric\w*|las americas|the americas"
-        r"|south america|sudamerica|suramerica|americas del sur|lac\b|region andina|andean"
-        r"|alianza del pacifico"
-        r"|pacific alliance",
-    ),
-    (
-        "world",
-        r"todo el mundo|cualquier (?:pais|nacionalidad)|todas las nacionalidades|todos los paises"
-        r"|all countries|all nationalities|any (?:country|nationality)|anywhere in the world"
-        r"|all over the world"
-        r"|around the world|every part of the world|from all countries|nacionalidad \w+ o extranjera"
-        r"|sin restriccion de nacionalidad|regardless of (?:their )?nationality"
-        r"|independientemente de (?:su )?"
-        r"nacionalidad|developing countries|paises en (?:via de )?desarrollo|low- and middle-income|lmics?\b"
-        r"|global south|sur global|dac list|oda[- ]eligible|lista del cad",
-    ),
-    (
-        "only",
-        r"solo\b|solamente|unicamente|exclusivamente|only\b|exclusively|solely|restricted to|limited to"
-        r"|reservad[oa]s? a\b",
-    ),
-    (
-        "restrict",
-        r"solo\b|solamente|unicamente|exclusivamente|only\b|exclusively|solely|restricted to"
-        r"|limited to|reservad[oa]s? a\b|must be|deben ser|debe ser|tener la nacionalidad"
-        r"|poseer la nacionalidad"
-        r"|ser de nacionalidad|ser ciudadan|para ciudadanos|for citizens|open to\b|abiert[oa] a\b"
-        r"|addressed to"
-        r"|dirigid[oa]s? a\b|can apply|pueden (?:postular|participar|solicitar)|podran (?:postular"
-        r"|participar)"
-        r"|are eligible|entidades beneficiarias|inscrit[oa]s en|registered in|established in|con sede en"
-        r"|radicad[oa]s en|domiciliad[oa]s en",
-    ),
-    (
-        "group",
-        r"nacionalidad espanola\b(?! o extranjer| u otra)|espanol(?:es|as)\b(?! o extranjer| y )"
-        r"|spanish (?:citizens|nationals)|union europea|european union"
-        r"|eu\b|eea\b|espacio economico europeo|estados miembros de la (?:ue|union)|commonwealth\b"
-        r"|u\.?s\.? citizens|citizens of the united states|united states citizens"
-        r"|permanent residents? of the "
-        r"(?:u\.?s\.?|united states)|estadounidenses|african (?:nationals|citizens|countries)"
-        r"|nacionales africanos|sub-saharan|subsahariana|canadian (?:citizens|residents)"
-        r"|uk (?:citizens|nationals|residents)|british (?:citizens|nationals|residents)"
-        r"|australian (?:citizens|residents)"
-        r"|least developed countries|paises menos adelantados|enterprise europe network|registro (?:gallego"
-        r"|vasco"
-        r"|andaluz|catalan|valenciano|canario|aragones|asturiano|navarro|extremeno|balear|murciano|cantabro"
-        r"|madrileno)",
-    ),
-)
-_LEXICON: Lexicon[str] = Lexicon(_SIGNALS, tail="")
+_LEXICON: Lexicon[str] = Lexicon(SIGNALS, tail="")
 _NEGATION = re.compile(
     r"(?:\bexcept\w*|\bexcepto\b|\bsalvo\b|\bexclud\w+|\bexcluy\w+|\bexcluid\w+|not eligible|no (?:son"
     r"|es) elegible"
-    r"|no pueden|no podran|unable to fund|do not fund|no financia\w*|ineligible)[^.;\n]{0,80}$"
+    r"|no pueden|no podran|unable to fund|do not fund|no financia\w*|ineligible|con excepcion de|a excepcion de"
+    r"|with the exception of|distint[oa]s? (?:a|de) la|other than|\bnon-)[^.;\n]{0,80}$"
 )
 _NEGATION_AFTER = re.compile(
     r"[^.;\n]{0,60}?\b(?:are not eligible|is not eligible|not eligible|cannot apply|can not apply"
@@ -136,7 +62,7 @@ def assess_eligibility(doc: Doc, colombian_funder_at: int | None) -> Eligibility
                 found.setdefault(i, pos)
         return sorted(found.items())
 
-    cue = {i for i, _ in first("cue")}
+    cue = {i for i, _ in first("cue")} | _listed_after(doc, where.get("cue", []))
     negated = sorted(
         (i, pos)
         for i, pos, end in where.get("colombia", []) + where.get("demonym", [])
@@ -166,14 +92,20 @@ def assess_eligibility(doc: Doc, colombian_funder_at: int | None) -> Eligibility
 
     if negated:
         return verdict(Eligibility.NO, negated[0], 0.85)
+    foreigners = _foreigners_only(doc, colombian_funder_at)
+    if foreigners is not None:
+        return verdict(Eligibility.NO, foreigners, 0.75)
     if named:
         return verdict(Eligibility.SI, named[0], 0.85)
-    if latam:
+    nationality = _nationality(doc, cue)
+    if latam and not nationality:
         return verdict(Eligibility.SI, latam[0], 0.8)
-    if (no or listed) and world:
+    if (no or listed or nationality) and (world or latam):
         return EligibilityResult(reasons=["elegibilidad en conflicto"])
     if no:
         return verdict(Eligibility.NO, no[0], 0.75)
+    if nationality is not None:
+        return verdict(Eligibility.NO, nationality, 0.7)
     if listed:
         return verdict(Eligibility.NO, listed[0], 0.65)
     if world:
@@ -215,3 +147,41 @@ def _heading(doc: Doc) -> int | None:
         if _HEADING.match(doc.low[s:e]):
             return s
     return None
+
+
+def _listed_after(doc: Doc, cues: list[tuple[int, int, int]]) -> set[int]:
+    """The sentences of a list a cue introduces with a colon on its line ("resident of an eligible country:
+    Armenia; Bolivia; Colombia; …"): the list belongs to the cue's sentence."""
+    out: set[int] = set()
+    for i, start, end in cues:
+        line_end = doc.lines[doc.line_index(start)][1]
+        colon = doc.low.find(":", end, line_end)
+        if colon >= 0:
+            out.update(range(i, doc.sentence_index(line_end - 1) + 1))
+    return out
+
+
+def _nationality(doc: Doc, cue: set[int]) -> tuple[int, int] | None:
+    """A required nationality other than Colombian: stated as a requirement anywhere ("Tener nacionalidad
+    mexicana", "Chilean nationals"), or as the people a sentence about applicants names ("para jóvenes
+    españoles y portugueses")."""
+    hits = [(m.start(), True) for m in NATIONALITY.finditer(doc.low)]
+    hits += [(m.start(), False) for m in NATIONAL_PEOPLE.finditer(doc.low)]
+    for start, anywhere in sorted(hits):
+        i = doc.sentence_index(start)
+        if "colombian" in doc.low[max(0, start - 25) : start]:  # "Colombian and Mexican nationals"
+            continue
+        if anywhere or i in cue:
+            return (i, start)
+    return None
+
+
+def _foreigners_only(doc: Doc, colombian_funder_at: int | None) -> tuple[int, int] | None:
+    """A Colombian call for foreigners only (a Colombian funder, or Colombia named in the same sentence), or
+    any call for nationalities other than Colombian."""
+    for m in FOREIGNERS_ONLY.finditer(doc.low):
+        s, e = doc.sentence_span(m.start())
+        if colombian_funder_at is not None or "colombia" in doc.low[s:e] or "colombian" in m.group(0):
+            return (doc.sentence_index(m.start()), m.start())
+    return None
+
