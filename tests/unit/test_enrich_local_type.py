@@ -136,3 +136,20 @@ def test_amount(text: str, amount: float, currency: str) -> None:
 )
 def test_fees_and_totals_are_not_the_amount(text: str) -> None:
     assert find_amount(Doc(text)).amount is None
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Open call for bids for the Democracy Fund 2027", CallType.CONVOCATORIA_PROYECTOS),
+        ("The embassy invites proposals for its small grants scheme", CallType.CONVOCATORIA_PROYECTOS),
+        ("Convocatoria del Programa Visitante Voluntario 2027", CallType.VOLUNTARIADO),
+        ("Servicio Voluntario Europeo: plazas en Lisboa", CallType.VOLUNTARIADO),
+    ],
+)
+def test_call_framings_and_volunteer_programmes(title: str, expected: CallType) -> None:
+    assert kind(title) == expected
+
+
+def test_a_voluntary_contribution_is_no_volunteering() -> None:
+    assert kind("Fondo de aporte voluntario para proyectos culturales") == CallType.SUBVENCION

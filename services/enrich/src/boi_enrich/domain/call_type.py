@@ -11,6 +11,7 @@ from boi_shared.taxonomy import CallType
 # (type, pattern, weight). Strong patterns (weight ≥ 3) can decide from the title alone.
 _TERMS: tuple[tuple[CallType, str, int], ...] = (
     (CallType.VOLUNTARIADO, r"voluntariados?|voluntari[oa]s\b|volunteer\w*|benevolat", 3),
+    (CallType.VOLUNTARIADO, r"(?:programa|visitante|servicio|cuerpo) (?:de )?(?:\w+ )?voluntari[oa]\b", 2),
     (
         CallType.BECA,
         r"becas?|scholarships?|bourses?|studentships?|credito[- ]beca|beca[- ]credito"
@@ -54,6 +55,8 @@ _TERMS: tuple[tuple[CallType, str, int], ...] = (
         r"|convocatoria (?:conjunta )?(?:a|de|para)(?: la presentacion de)? (?:\w+ ){0,3}?(?:propuestas"
         r"|proyectos)"
         r"|se convoca a propuestas|concept notes?|notas? conceptuales?|documentos? de sintesis"
+        r"|calls? for bids|invit(?:e|es|ing) (?:\w+ )?(?:proposals|bids|applications for projects)"
+        r"|proposals are invited|se invita a presentar (?:\w+ )?propuestas"
         r"|appel a projets"
         r"|appel a propositions|chamada de projetos",
         4,
