@@ -174,9 +174,17 @@ def test_labels_above_dates_read_downwards() -> None:
 
 
 def test_an_implementation_period_is_not_an_application_period() -> None:
-    text = (
-        "Deadline: 5-Oct-27\nThe implementation period of the grant runs from 1 November to 31 March 2028."
-    )
+    text = "Deadline: 5-Oct-27\nThe implementation period of the grant runs from 1 November to 31 March 2028."
     result = deadline(text, english=True)
     assert result.deadline == date(2027, 10, 5)
     assert "fechas en conflicto" not in result.reasons
+
+
+def test_the_weekday_fixes_the_year_the_text_leaves_out() -> None:
+    # 28 May is a Friday in 2027 only (2026: Thursday, 2028: Sunday, 2029: Monday)
+    later = "\nInicio de clases: 1 de abril de 2028."
+    result = deadline("Las solicitudes se reciben hasta el viernes 28 de mayo." + later)
+    assert result.deadline == date(2027, 5, 28)
+    assert "año de la fecha de cierre deducido" in result.reasons
+    # a weekday that no nearby year matches fixes nothing
+    assert deadline("Las solicitudes se reciben hasta el martes 28 de mayo." + later).deadline is None

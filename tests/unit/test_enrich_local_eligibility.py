@@ -97,7 +97,9 @@ def test_a_colombian_programme_is_for_colombians_but_with_low_confidence() -> No
     result = assess_eligibility(Doc(text), 0)
     assert (result.verdict, result.confidence) == (Eligibility.SI, 0.6)
     # a Colombian programme for foreigners only leaves Colombians out (issue 15)
-    assert verdict("Programa de ICETEX para estudiantes extranjeros que vienen al país.", 12) == Eligibility.NO
+    assert (
+        verdict("Programa de ICETEX para estudiantes extranjeros que vienen al país.", 12) == Eligibility.NO
+    )
 
 
 def test_a_call_made_for_colombia() -> None:

@@ -50,6 +50,22 @@ _NUMERIC = re.compile(
     r"(?<![\d/.:\-])(?P<a>\d{1,2})(?P<s>[/.\-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\d]|[/.\-]\d)"
 )
 _COLON = re.compile(r"(?<![\d:])(?P<a>\d{1,2}):(?P<b>\d{1,2}):(?P<y>(?:19|20)\d\d)(?![\d:])")
+_WEEKDAY_NUMBER = {
+    name: i
+    for i, names in enumerate(
+        (
+            "lunes monday",
+            "martes tuesday",
+            "miercoles wednesday",
+            "jueves thursday",
+            "viernes friday",
+            "sabado saturday",
+            "domingo sunday",
+        )
+    )
+    for name in names.split()
+}
+_WEEKDAY = re.compile(r"\b(?P<w>" + "|".join(_WEEKDAY_NUMBER) + r")\b,?\s*(?:el\s+|the\s+)?$")
 _RANGE = re.compile(r"\s*(?:-|al|a|hasta(?: el)?|to|until|till|through|thru|au)\s*(?:el\s+|the\s+)?")
 _LIST = re.compile(r"\s*(?:,|y|and|et|e)\s*(?:el\s+|the\s+)?")
 
@@ -66,6 +82,7 @@ class DateMention:
     ambiguous: bool = False
     range_start: bool = False
     range_end: bool = False
+    weekday: int | None = None  # Monday = 0, when the text names the day of the week right before
 
 
 def _valid(day: int, month: int, year: int | None) -> bool:
@@ -116,7 +133,13 @@ def find_dates(low: str, raw: str, english: bool = False) -> list[DateMention]:
             ambiguous = a <= 12 and b <= 12 and a != b and not month_first and not _text_is_day_first(numeric)
         if _valid(day, month, year):
             found.append(DateMention(m.start(), m.end(), day, month, year, ambiguous=ambiguous))
-    return _link(_without_overlaps(found), low)
+    return _link([_with_weekday(m, low) for m in _without_overlaps(found)], low)
+
+
+def _with_weekday(m: DateMention, low: str) -> DateMention:
+    """ "el viernes 28 de mayo", "Friday, May 28": the weekday can fix a year the text leaves out."""
+    w = _WEEKDAY.search(low, max(0, m.start - 14), m.start)
+    return replace(m, weekday=_WEEKDAY_NUMBER[w["w"]]) if w else m
 
 
 def _text_is_month_first(numeric: list[tuple[re.Match[str], str]]) -> bool:

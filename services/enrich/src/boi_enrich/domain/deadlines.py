@@ -70,11 +70,12 @@ def extract_deadline(doc: Doc, english: bool, reference: date | None) -> Deadlin
         if m.year is not None:
             dated.setdefault((m.day, m.month), set()).add(m.year)
     ref = reference or _published(doc, mentions, roles)
+    text_years = {m.year for m in mentions if m.year is not None}
     close_years = {m.year for m, (r, _) in zip(mentions, roles, strict=True) if r == "close" and m.year}
     found: dict[Role, list[_Found]] = {"close": [], "open": [], "other": []}
     for m, (role, cue) in zip(mentions, roles, strict=True):
         if role is not None and not m.ambiguous:
-            value, inferred = _resolve(m, dated, close_years, ref)
+            value, inferred = _resolve(m, dated, close_years, ref, text_years)
             found[role].append(_Found(value, m, cue, inferred))
     reasons: list[str] = []
     evidence: dict[str, Evidence] = {}
@@ -129,13 +130,25 @@ def _opening(doc: Doc, opens: list[_Found], deadline: date | None, ev: dict[str,
 
 
 def _resolve(
-    m: DateMention, dated: dict[tuple[int, int], set[int]], close_years: set[int], ref: date | None
+    m: DateMention,
+    dated: dict[tuple[int, int], set[int]],
+    close_years: set[int],
+    ref: date | None,
+    text_years: set[int],
 ) -> tuple[date | None, bool]:
     if m.year is not None:
         return _date(m.year, m.month, m.day), False
     years = set(dated.get((m.day, m.month), set()))
     if len(years) == 1:
         return _date(years.pop(), m.month, m.day), False
+    if m.weekday is not None:
+        near = {y + k for y in text_years | ({ref.year} if ref else set()) for k in (-1, 0, 1)}
+        matching = [
+            y for y in near if (d := _date(y, m.month, m.day)) is not None and d.weekday() == m.weekday
+        ]
+        if len(matching) != 1:  # no year or several agree with the weekday the text names
+            return None, True
+        return _date(matching[0], m.month, m.day), True  # "viernes 28 de mayo" near 2022: only 2021
     candidates: set[int] = set()
     if len(close_years) == 1:
         candidates |= close_years

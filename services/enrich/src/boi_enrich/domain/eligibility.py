@@ -16,8 +16,8 @@ _LEXICON: Lexicon[str] = Lexicon(SIGNALS, tail="")
 _NEGATION = re.compile(
     r"(?:\bexcept\w*|\bexcepto\b|\bsalvo\b|\bexclud\w+|\bexcluy\w+|\bexcluid\w+|not eligible|no (?:son"
     r"|es) elegible"
-    r"|no pueden|no podran|unable to fund|do not fund|no financia\w*|ineligible|con excepcion de|a excepcion de"
-    r"|with the exception of|distint[oa]s? (?:a|de) la|other than|\bnon-)[^.;\n]{0,80}$"
+    r"|no pueden|no podran|unable to fund|do not fund|no financia\w*|ineligible|con excepcion de"
+    r"|a excepcion de|with the exception of|distint[oa]s? (?:a|de) la|other than|\bnon-)[^.;\n]{0,80}$"
 )
 _NEGATION_AFTER = re.compile(
     r"[^.;\n]{0,60}?\b(?:are not eligible|is not eligible|not eligible|cannot apply|can not apply"
@@ -184,4 +184,3 @@ def _foreigners_only(doc: Doc, colombian_funder_at: int | None) -> tuple[int, in
         if colombian_funder_at is not None or "colombia" in doc.low[s:e] or "colombian" in m.group(0):
             return (doc.sentence_index(m.start()), m.start())
     return None
-

@@ -47,8 +47,8 @@ SIGNALS: tuple[tuple[str, str], ...] = (
         r"|sin restriccion de nacionalidad|regardless of (?:their )?nationality"
         r"|independientemente de (?:su )?"
         r"nacionalidad|developing countries|paises en (?:via de )?desarrollo|low- and middle-income|lmics?\b"
-        r"|global south|sur global|dac list|oda[- ]eligible|lista del cad|five continents|5 continents|cinco continentes"
-        r"|todos los continentes|all continents|nacionalidad distinta a la (?!colombian)\w+"
+        r"|global south|sur global|dac list|oda[- ]eligible|lista del cad|five continents|5 continents"
+        r"|cinco continentes|todos los continentes|all continents|nacionalidad distinta a la (?!colombian)\w+"
         r"|nationality other than (?!colombian)\w+",
     ),
     (
@@ -87,12 +87,12 @@ SIGNALS: tuple[tuple[str, str], ...] = (
     ),
 )
 
-# Nationalities other than Colombian, as adjectives: Spanish stems take -o/-a/-os/-as, English ones stand alone.
+# Nationalities other than Colombian: Spanish stems take -o/-a/-os/-as/-es, English adjectives stand alone.
 _ES_STEMS = (
     "espanol mexican argentin chilen peruan ecuatorian venezolan bolivian uruguay paraguay cuban brasilen"
-    " dominican panamen costarricens salvadoren guatemaltec hondureñ nicaraguens frances alemana aleman"
+    " dominican panamen costarricens salvadoren guatemaltec honduren nicaraguens frances aleman"
     " italian portugues britanic estadounidens canadiens japones chin corean indi australian"
-).replace("ñ", "n").split()
+).split()
 _EN = (
     "mexican argentine argentinian chilean peruvian ecuadorian venezuelan bolivian uruguayan paraguayan"
     " cuban brazilian dominican panamanian costa rican salvadoran guatemalan honduran nicaraguan french"
@@ -129,7 +129,8 @@ NATIONAL_PEOPLE = re.compile(
 )
 # A call of a Colombian entity for foreigners only ("Becas para extranjeros", "for foreign nationals").
 FOREIGNERS_ONLY = re.compile(
-    r"\b(?:para|dirigid[oa]s? a|exclusiv\w+ (?:para|a)|solo (?:para|a)|unicamente (?:para|a)|pueden postularse)"
+    r"\b(?:para|dirigid[oa]s? a|exclusiv\w+ (?:para|a)|solo (?:para|a)|unicamente (?:para|a)"
+    r"|pueden postularse)"
     r" (?:\w+ ){0,2}(?:extranjer[oa]s|no colombian[oa]s)\b"
     r"|\b(?:for|to|open to|only|exclusively for) (?:\w+ ){0,2}(?:foreign(?:ers| nationals| citizens)"
     r"|non-colombians?|non-colombian (?:nationals|citizens|students))\b"
