@@ -124,6 +124,7 @@ def test_several_deadlines_give_the_last_one_and_a_review_reason() -> None:
     result = deadline(text, english=True)
     assert result.deadline == date(2027, 6, 30)
     assert "fechas en conflicto" in result.reasons
+    assert "fechas de cierre candidatas: 31 de marzo de 2027; 30 de junio de 2027" in result.reasons
     assert result.evidence["deadline"].confidence <= 0.6
 
 

@@ -107,7 +107,7 @@ def _choose(
         reasons.append("año de la fecha de cierre deducido")
     if conflict:
         confidence = min(confidence, 0.6)
-        reasons.append("fechas en conflicto")
+        reasons += ["fechas en conflicto", f"fechas de cierre candidatas: {_candidates(close)}"]
     if _APPROXIMATE.search(doc.low):
         confidence = min(confidence, 0.6)
         reasons.append("fechas aproximadas")
@@ -118,6 +118,18 @@ def _choose(
             ev["deadline_tz"] = Evidence(sentence=_quote(doc, f), confidence=min(confidence, 0.8))
             break
     return best.value, tz
+
+
+def _candidates(close: list[_Found]) -> str:
+    """Every closing date the text states, for the curator ("15 de marzo de 2027; 30 de junio (sin año)")."""
+    ordered = sorted(close, key=lambda f: (f.value or date.max, f.mention.month, f.mention.day))
+    named = (
+        spanish_date(f.value)
+        if f.value
+        else f"{f.mention.day} de {_MONTHS_ES[f.mention.month - 1]} (sin año)"
+        for f in ordered
+    )
+    return "; ".join(dict.fromkeys(named))
 
 
 def _opening(doc: Doc, opens: list[_Found], deadline: date | None, ev: dict[str, Evidence]) -> date | None:
