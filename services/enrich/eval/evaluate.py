@@ -29,11 +29,10 @@ LABELS = HERE / "labels.json"
 REPO = HERE.parents[2]
 CALLS = Path(os.environ.get("BOI_SHARED_DATA", REPO.parent / "shared" / "data")) / "calls"
 
-# Development: the targets the rules were held to on the first 30 calls. The deadline target is printed but
-# not enforced on the whole development set (the 18 new calls bring it below; the unit test still holds
-# the first 30 calls to it). Validation: the issue 15 targets, reported only.
+# Development: the targets the rules are held to, all enforced (the deadline target since the issue 15 rules
+# met it on the 18 new development calls too). Validation: the issue 15 targets, reported only.
 DEV_TARGETS = {"type": 0.85, "deadline": 0.90, "invented": 0, "eligibility_wrong": 1}
-DEV_ENFORCED = ("type", "invented", "eligibility_wrong")
+DEV_ENFORCED = ("type", "deadline", "invented", "eligibility_wrong")
 VALIDATION_TARGETS = {"type": 0.90, "deadline": 0.90, "invented": 0, "eligibility_wrong": 0}
 
 
