@@ -1,6 +1,8 @@
 """Colombia eligibility of the offline provider: "si" only when the text includes Colombia, "no" only when
 it restricts to a group without Colombia, "sin_dato" otherwise. Texts written for these tests."""
 
+import time
+
 import pytest
 
 from boi_enrich.domain.eligibility import assess_eligibility
@@ -178,3 +180,22 @@ def test_a_nationality_requirement_and_a_region_conflict() -> None:
 
 def test_the_residence_restriction_is_no() -> None:
     assert verdict("Participants must be residents of one of the EEA countries.") == Eligibility.NO
+
+
+def test_a_list_of_nationalities_is_read_whole() -> None:
+    assert verdict("Requisito: ser de nacionalidad peruana, mexicana o extranjera.") != Eligibility.NO
+    assert verdict("Applicants must be a German citizen.") == Eligibility.NO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Requisito: tener nacionalidad " + "española, " * 20_000 + "o extranjera.",
+        "Open to " + "Spanish, " * 20_000 + "or other nationals.",
+        "Pueden postular estudiantes " + "mexicanos y " * 20_000 + "de otros países.",
+    ],
+)
+def test_hostile_lists_of_nationalities_stay_fast(text: str) -> None:
+    started = time.process_time()
+    assess_eligibility(Doc(text), None)
+    assert time.process_time() - started < 2.0  # linear: well under a second here; quadratic took 30 s

@@ -100,11 +100,11 @@ _EN = (
     " spanish irish dutch swedish norwegian danish finnish swiss austrian belgian polish"
 ).split()
 _ES_DEMONYM = r"(?:" + "|".join(_ES_STEMS) + r")(?:[oa]s?|es|as)?"
-# "Tener nacionalidad mexicana", "ser ciudadano argentino", "Chilean nationals", "must be a German citizen".
-_ES_LIST = _ES_DEMONYM + r"(?:(?:, | o | u | y | e )" + _ES_DEMONYM + r")*"
+# Possessive: a list is read whole, never cut back to a shorter one ("española, mexicana o extranjera" is
+# no restriction) and never re-tried word by word (linear on hostile text).
+_ES_LIST = _ES_DEMONYM + r"(?:(?:, | o | u | y | e )" + _ES_DEMONYM + r")*+"
 _OPEN_END = r"\b(?! (?:o|u|y|e|or|and) (?:extranjer|otra|cualquier|colombian|foreign|other|any))"
 _EN_DEMONYM = "(?:" + "|".join(_EN) + ")"
-_EN_LIST = _EN_DEMONYM + r"(?:(?:, | or | and |, or |, and )" + _EN_DEMONYM + r")*"
 # "Tener nacionalidad mexicana", "nacionalidad española o portuguesa", "ser ciudadano argentino",
 # "Chilean nationals", "Spanish or Portuguese citizens"; a list that goes on with another word ("española o
 # extranjera") is not a restriction.
@@ -116,8 +116,8 @@ NATIONALITY = re.compile(
     + _ES_LIST
     + _OPEN_END
     + r"|\b"
-    + _EN_LIST
-    + r" (?:nationals|citizens|citizenship|nationality)"
+    + _EN_DEMONYM  # the last adjective of a list ("Spanish or Portuguese nationals")
+    + r" (?:nationals|citizens?|citizenship|nationality)"
     + _OPEN_END
 )
 # People of a nationality ("jóvenes españoles y portugueses", "estudiantes chilenos"): a restriction only in a
