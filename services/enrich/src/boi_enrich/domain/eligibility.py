@@ -151,13 +151,15 @@ def _heading(doc: Doc) -> int | None:
 
 def _listed_after(doc: Doc, cues: list[tuple[int, int, int]]) -> set[int]:
     """The sentences of a list a cue introduces with a colon on its line ("resident of an eligible country:
-    Armenia; Bolivia; Colombia; …"): the list belongs to the cue's sentence."""
-    out: set[int] = set()
+    Armenia; Bolivia; Colombia; …"): the list belongs to the cue's sentence. One range per line."""
+    first: dict[int, int] = {}  # line -> the sentence of its first cue followed by a colon
     for i, start, end in cues:
-        line_end = doc.lines[doc.line_index(start)][1]
-        colon = doc.low.find(":", end, line_end)
-        if colon >= 0:
-            out.update(range(i, doc.sentence_index(line_end - 1) + 1))
+        li = doc.line_index(start)
+        if li not in first and doc.low.find(":", end, doc.lines[li][1]) >= 0:
+            first[li] = i
+    out: set[int] = set()
+    for li, i in first.items():
+        out.update(range(i, doc.sentence_index(doc.lines[li][1] - 1) + 1))
     return out
 
 
