@@ -41,6 +41,7 @@ class ServiceProcess:
             "--port",
             str(self.port),
             "--no-access-log",
+            "--no-proxy-headers",
         ]
         with self.log_file.open("wb") as log:
             self.proc = subprocess.Popen(

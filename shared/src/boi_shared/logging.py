@@ -34,5 +34,10 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         lg = logging.getLogger(name)
         lg.handlers[:] = []
         lg.propagate = True
+    # uvicorn's access log writes each client's address: personal data, never logged (whatever the
+    # command line says; the images also pass --no-access-log).
+    access = logging.getLogger("uvicorn.access")
+    access.setLevel(logging.CRITICAL + 1)
+    access.disabled = True
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("pymongo").setLevel(max(logging.WARNING, root.level))

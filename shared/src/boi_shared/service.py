@@ -1,4 +1,6 @@
-"""The ASGI shell every service shares: lifespan (start/stop the broker and stores) and health probes."""
+"""The ASGI shell every service shares: lifespan (start/stop the broker and stores), health probes, the
+security middleware (headers and body limits on every route, `boi_shared.web`) and `/docs` served from
+files installed here (`boi_shared.docs`)."""
 
 import asyncio
 import gc
@@ -11,17 +13,25 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
+from starlette.types import ASGIApp
+
+from boi_shared.docs import install_docs
+from boi_shared.settings import ServiceSettings
+from boi_shared.web import SecurityMiddleware
 
 ReadinessCheck = Callable[[], Awaitable[Any]]
 log = logging.getLogger("boi.service")
 
 
-async def _run_check(check: ReadinessCheck, limit_seconds: float) -> str:
+async def _run_check(name: str, check: ReadinessCheck, limit_seconds: float) -> str:
+    """"ok" or "down": the probe is public, so why a dependency is down (host names, addresses) goes to
+    the log only."""
     try:
         async with asyncio.timeout(limit_seconds):
             result = await check()
     except Exception as exc:
-        return f"down: {type(exc).__name__}: {exc}"[:300]
+        log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, str(exc)[:300])
+        return "down"
     return "ok" if result is not False else "down"
 
 
@@ -56,6 +66,17 @@ def _tune_garbage_collection() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+class ServiceApp(FastAPI):
+    """FastAPI with `SecurityMiddleware` always outermost: around the middlewares a service adds (the
+    catalog's rate limit: its 429s get the headers too) and around Starlette's error middleware (a 500
+    gets them too)."""
+
+    max_body_bytes: int = ServiceSettings.model_fields["http_max_body_bytes"].default
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityMiddleware(super().build_middleware_stack(), max_body_bytes=self.max_body_bytes)
+
+
 def service_app(
     *,
     service: str,
@@ -63,8 +84,10 @@ def service_app(
     checks: dict[str, ReadinessCheck],
     resources: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
     description: str = "",
+    settings: ServiceSettings | None = None,
 ) -> FastAPI:
-    """A FastAPI app whose lifespan opens `resources`, then starts the broker; stops both in reverse."""
+    """A FastAPI app whose lifespan opens `resources`, then starts the broker; stops both in reverse.
+    Every route, those added later included, gets the security headers and the body limit."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,7 +101,11 @@ def service_app(
             yield
             log.info("%s stopping", service)
 
-    app = FastAPI(title=f"BOI {service}", description=description, lifespan=lifespan)
+    app = ServiceApp(
+        title=f"BOI {service}", description=description, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    app.max_body_bytes = (settings or ServiceSettings()).http_max_body_bytes
+    install_docs(app, f"BOI {service}")
     all_checks = {"kafka": kafka_check(broker), **checks}
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
@@ -88,7 +115,7 @@ def service_app(
     @app.get("/readyz", tags=["health"], summary="Broker and stores answer")
     async def readyz() -> JSONResponse:
         names = list(all_checks)
-        results = await asyncio.gather(*(_run_check(all_checks[n], 3.0) for n in names))
+        results = await asyncio.gather(*(_run_check(n, all_checks[n], 3.0) for n in names))
         detail = dict(zip(names, results, strict=True))
         ready = all(v == "ok" for v in detail.values())
         return JSONResponse({"ready": ready, "checks": detail}, status_code=200 if ready else 503)

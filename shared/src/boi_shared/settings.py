@@ -1,9 +1,13 @@
 """Base settings every service extends: read once from `BOI_*` environment variables in `create_app`."""
 
-from typing import Annotated, Any
+import ipaddress
+from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from boi_shared.secrets import NotAKey, check_secret
 
 
 def _split_commas(value: Any) -> Any:
@@ -21,15 +25,24 @@ def _split_commas(value: Any) -> Any:
 CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_commas)]
 
 
+def _env_name(cls: type[BaseSettings], name: str, field: FieldInfo) -> str:
+    if isinstance(field.validation_alias, str):
+        return field.validation_alias.upper()
+    return f"{cls.model_config.get('env_prefix', '')}{name}".upper()
+
+
 class ServiceSettings(BaseSettings):
     """Settings common to every BOI service."""
 
-    model_config = SettingsConfigDict(env_prefix="BOI_", extra="ignore", frozen=True)
+    # hide_input_in_errors: a refused setting must not print the environment (secrets) in the error.
+    model_config = SettingsConfigDict(
+        env_prefix="BOI_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092", description="Kafka bootstrap servers, host:port[,host:port]"
     )
-    mongo_url: SecretStr = Field(
+    mongo_url: Annotated[SecretStr, NotAKey()] = Field(
         default=SecretStr("mongodb://127.0.0.1:27017"), description="MongoDB connection string"
     )
     mongo_database: str = Field(default="", description="Database of this service (its name if empty)")
@@ -54,6 +67,37 @@ class ServiceSettings(BaseSettings):
         "reach although private, loopback, link-local… (BOI_OUTBOUND_ALLOWLIST, e.g. "
         "`127.0.0.1,10.0.0.0/8,intranet.example.org`); empty = public addresses only",
     )
+
+    trusted_proxies: CommaList = Field(
+        default_factory=list,
+        description="CIDRs of the reverse proxies (ingress, load balancer) in front of the service, "
+        "comma-separated: only when the peer is one of them is the right-most address of X-Forwarded-For "
+        "that is not a trusted proxy taken as the client (rate limits); empty = the peer is the client",
+    )
+    http_max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest request body any route accepts (413 above it)"
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(f"BOI_TRUSTED_PROXIES: {value!r} is not an address or CIDR") from None
+        return values
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        """Every secret setting of every service: no placeholder, no short key (`boi_shared.secrets`)."""
+        cls = type(self)
+        for name, field in cls.model_fields.items():
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                is_key = not any(isinstance(m, NotAKey) for m in field.metadata)
+                check_secret(_env_name(cls, name, field), value.get_secret_value(), is_key=is_key)
+        return self
 
     def database_name(self, service: str) -> str:
         return self.mongo_database or service

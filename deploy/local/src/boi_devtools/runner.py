@@ -61,6 +61,7 @@ def _start(name: str, port: int, env: dict[str, str], log_dir: Path) -> RunningS
         "--port",
         str(port),
         "--no-access-log",
+        "--no-proxy-headers",
     ]
     with log.open("ab") as out:
         proc = subprocess.Popen(

@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks={"mongodb": repository.ping, "meilisearch": index.health},
         resources=resources,
         description=DESCRIPTION,
+        settings=settings,
     )
     mount(
         app,

@@ -1,7 +1,10 @@
 """Settings of the catalog service (`BOI_*` environment variables)."""
 
-from pydantic import Field, SecretStr
+from typing import Annotated, Self
 
+from pydantic import Field, SecretStr, model_validator
+
+from boi_shared.secrets import NotAKey
 from boi_shared.settings import ServiceSettings
 
 
@@ -17,7 +20,8 @@ class Settings(ServiceSettings):
     # Public surfaces (web/): browser search, rate limit, console.
     meili_public_url: str = Field(
         default="",
-        description="Meilisearch URL as browsers reach it (empty: same as meili_url)",
+        description="Meilisearch URL as browsers reach it, through a public proxy (direct browser search "
+        "only; empty: browsers never learn any Meilisearch URL)",
     )
     search_token_ttl_seconds: int = Field(
         default=3600, ge=60, description="Lifetime of the tenant token handed to browsers"
@@ -26,7 +30,7 @@ class Settings(ServiceSettings):
         default=120, ge=0, description="Public API requests per minute per client (0: no limit)"
     )
     api_rate_burst: int = Field(default=30, ge=1, description="Public API burst size per client")
-    console_users: SecretStr = Field(
+    console_users: Annotated[SecretStr, NotAKey()] = Field(
         default=SecretStr(""),
         description="Console users, comma-separated `name:role:pbkdf2_sha256$…` (role curator or admin)",
     )
@@ -69,3 +73,12 @@ class Settings(ServiceSettings):
         ge=1,
         description="Most calls.enriched.v1 records handled together (1: one by one)",
     )
+
+    @model_validator(mode="after")
+    def _direct_search_needs_a_public_url(self) -> Self:
+        if self.browser_search_direct and not self.meili_public_url:
+            raise ValueError(
+                "BOI_BROWSER_SEARCH_DIRECT=true needs BOI_MEILI_PUBLIC_URL: the public address of a proxy "
+                "to Meilisearch (browsers must never be given the internal BOI_MEILI_URL)"
+            )
+        return self

@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks={"mongodb": store.ping},
         resources=resources,
         description=DESCRIPTION,
+        settings=settings,
     )
 
 

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks={"mongo": ingestor.ping_mongo},
         resources=lambda: ingestor.serving(broker),
         description=DESCRIPTION,
+        settings=settings,
     )
     app.include_router(admin_router(settings, ingestor))
     app.include_router(sources_router(settings, ingestor))

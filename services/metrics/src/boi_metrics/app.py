@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks={"mongo": mongo_check(store.mongo)},
         resources=store.opened,
         description=DESCRIPTION,
+        settings=settings,
     )
     app.include_router(build_router(store.counts, settings.metrics_top_max))
     return app

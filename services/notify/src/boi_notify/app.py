@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks={"mongo": mongo_check(clients.mongo)},
         resources=clients.opened,
         description=DESCRIPTION,
+        settings=settings,
     )
 
 

@@ -1,9 +1,10 @@
 """Public JSON API for partners and for the site's own script: search the published calls, read one call,
-get a browser search token, report results shown. Rate limited per client (see `security.RateLimiter`)."""
+get a browser search token, report results shown. Rate limited per client, like every public route
+(`security.RateLimitMiddleware`)."""
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from boi_catalog.adapters.meili import MeiliSearchIndex
@@ -14,12 +15,14 @@ from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
 from boi_catalog.web.public_search import PublicSearch
 from boi_catalog.web.query import FACETS, parse
-from boi_catalog.web.security import RateLimiter
 from boi_shared.errors import TransientError
 from boi_shared.events import PublicCall
 from boi_shared.ids import CALL_ID_PATTERN
 from boi_shared.taxonomy import CallType, Eligibility
 
+DIRECT_SEARCH_OFF_ES = (
+    "La búsqueda directa desde el navegador no está habilitada en este sitio; usa /api/calls."
+)
 LIMITED: dict[int | str, dict[str, Any]] = {
     429: {"description": "Too many requests: retry after `Retry-After` seconds"}
 }
@@ -63,9 +66,7 @@ class ShownResults(BaseModel):
 
 
 def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
-    s = ctx.settings
-    limiter = RateLimiter(s.api_rate_per_minute if s else 120, s.api_rate_burst if s else 30)
-    router = APIRouter(prefix="/api", tags=["calls"], dependencies=[Depends(limiter)])
+    router = APIRouter(prefix="/api", tags=["calls"])
 
     async def run_search(
         background: BackgroundTasks,
@@ -154,8 +155,14 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             call_id=call.call_id, version=call.version, **public_call(call, ctx.public_base_url).model_dump()
         )
 
-    @router.get("/buscador", summary="Tenant token for searching from a browser", responses=LIMITED)
+    @router.get(
+        "/buscador",
+        summary="Tenant token for searching from a browser",
+        responses={404: {"description": "Direct browser search is not enabled"}, 429: LIMITED[429]},
+    )
     async def browser_search(response: Response) -> BrowserSearchConfig:
+        if not search.public_url:  # browsers search through /api/web/calls; no internal URL leaves
+            raise HTTPException(status_code=404, detail=DIRECT_SEARCH_OFF_ES)
         try:
             if not isinstance(ctx.index, MeiliSearchIndex):
                 raise TransientError("browser search needs Meilisearch")

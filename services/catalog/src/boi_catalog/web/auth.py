@@ -3,6 +3,10 @@
 Users come from settings (`BOI_CONSOLE_USERS`: `name:role:pbkdf2_sha256$iterations$salt$hash`, comma
 separated); the session is a cookie signed with itsdangerous (HttpOnly, SameSite=Strict, Secure on https)
 holding the user, the role and a CSRF token every POST form must echo.
+
+Password hashes are checked in worker threads (PBKDF2 takes ~0.2 s and releases the GIL), at most
+`HASHING_THREADS` at a time, so sign-ins never stall the event loop that serves the site, the API and the
+Kafka consumer; an unknown user costs the same hash (a dummy one) as a wrong password.
 """
 
 import base64
@@ -12,6 +16,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import anyio
+import anyio.to_thread
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -21,6 +27,7 @@ ITERATIONS = 600_000
 SESSION_COOKIE = "boi_console"
 LOGIN_COOKIE = "boi_login_csrf"
 SESSION_SECONDS = 8 * 3600
+HASHING_THREADS = 2
 
 
 def hash_password(password: str, *, iterations: int = ITERATIONS, salt: bytes | None = None) -> str:
@@ -42,6 +49,13 @@ def verify_password(password: str, encoded: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+def _iterations(encoded: str) -> int | None:
+    try:
+        return int(encoded.split("$")[1])
+    except (IndexError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -75,12 +89,17 @@ class Sessions:
         self.users = parse_users(users_spec)
         self.secure = secure
         self._signer = URLSafeTimedSerializer(secret or secrets.token_urlsafe(32), salt="boi-console")
-        # Compared against when the user is unknown, so a wrong name costs as much as a wrong password.
-        self._dummy = hash_password(secrets.token_urlsafe(8))
+        # Compared against when the user is unknown, so a wrong name costs as much as a wrong password:
+        # with the iterations the configured users have (the most common count), else the default.
+        counts = [n for _, e in self.users.values() if (n := _iterations(e))]
+        iterations = max(set(counts), key=counts.count) if counts else ITERATIONS
+        self._dummy = hash_password(secrets.token_urlsafe(8), iterations=iterations)
+        self._hashing = anyio.CapacityLimiter(HASHING_THREADS)
 
-    def authenticate(self, name: str, password: str) -> User | None:
+    async def authenticate(self, name: str, password: str) -> User | None:
+        """The user if the password matches; hashed in a worker thread, never on the event loop."""
         role, encoded = self.users.get(name, ("curator", self._dummy))
-        ok = verify_password(password, encoded)
+        ok = await anyio.to_thread.run_sync(verify_password, password, encoded, limiter=self._hashing)
         return User(name, role, secrets.token_urlsafe(24)) if ok and name in self.users else None
 
     def cookie(self, user: User) -> str:

@@ -15,6 +15,8 @@ from boi_catalog.web import WebContext, is_call_id
 from boi_catalog.web.auth import LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Sessions, User
 from boi_catalog.web.curation import call_ids, changes_from, field_rows, form, form_list, use_case
 from boi_catalog.web.render import Renderer
+from boi_catalog.web.security import RateLimiter
+from boi_catalog.web.throttle import LoginThrottle
 
 PREFIX = "/consola"
 
@@ -50,6 +52,8 @@ async def login_on_401(request: Request, exc: Exception) -> Response:
 def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRouter:
     sessions = sessions or sessions_for(ctx)
     render = _RENDER
+    throttle = LoginThrottle()
+    clients = RateLimiter.from_settings(ctx.settings)  # only its client address (trusted proxies)
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
     def page(name: str, user: User, status_code: int = 200, **values: Any) -> HTMLResponse:
@@ -88,9 +92,20 @@ def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRout
         values = await form(request)
         if not sessions.login_token_ok(request, values.get("csrf", "")):
             return await login_form("caducado", 403)
-        user = sessions.authenticate(values.get("usuario", ""), values.get("clave", ""))
+        name, client = values.get("usuario", ""), clients.client(request)
+        wait = throttle.wait(name, client)
+        if wait > 0:  # refused before hashing: a flood of guesses costs no CPU either
+            message, retry_after = throttle.message(wait)
+            response = render(
+                "console/login.html", 429, csrf=values.get("csrf", ""), error="limitado", message=message
+            )
+            response.headers["Retry-After"] = retry_after
+            return response
+        user = await sessions.authenticate(name, values.get("clave", ""))
         if user is None:
+            throttle.failed(name, client)
             return await login_form("credenciales", 401)
+        throttle.succeeded(name, client)
         response = RedirectResponse(f"{PREFIX}/", status_code=303)
         response.set_cookie(
             SESSION_COOKIE,

@@ -59,7 +59,8 @@ class BrowserSearch:
 class PublicSearch:
     def __init__(self, url: str, master_key: str, index_uid: str, public_url: str, ttl: int) -> None:
         self.index_uid = index_uid
-        self.public_url = (public_url or url).rstrip("/")
+        # Never the internal `url`: without a public address (a proxy) browsers get no Meilisearch URL.
+        self.public_url = public_url.rstrip("/")
         self._ttl = ttl
         headers = {"Authorization": f"Bearer {master_key}"} if master_key else {}
         self._http = httpx.AsyncClient(

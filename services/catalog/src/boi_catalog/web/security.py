@@ -1,19 +1,30 @@
-"""Response headers (a strict Content-Security-Policy) and the public API's rate limit.
+"""Response headers of the site's pages (a strict Content-Security-Policy) and the rate limit of every
+public route.
 
 The limit is a token bucket per client, kept in memory per replica. Clients are told apart by a salted
-hash of their IP whose salt rotates daily: no IP address is stored (Ley 1581, docs/architecture.md).
+hash of their IP whose salt rotates daily: no IP address is stored (Ley 1581, docs/architecture.md). Behind a
+reverse proxy the client is read from X-Forwarded-For only when the peer is one of the trusted proxies
+(`BOI_TRUSTED_PROXIES`, `boi_shared.web.client_address`); otherwise the header is ignored, so a client
+cannot choose its own bucket.
 """
 
 import hashlib
+import json
 import math
 import secrets
 import time
 from collections import OrderedDict
 from urllib.parse import urlsplit
 
+from collections.abc import Iterable
+
 from fastapi import HTTPException, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from boi_shared.web import BASE_HEADERS, client_address, csp, parse_networks, request_client
 
 MAX_CLIENTS = 50_000
+LIMITED_ES = "Demasiadas solicitudes. Espera unos segundos y vuelve a intentarlo."
 
 
 def origin(url: str) -> str:
@@ -24,21 +35,18 @@ def origin(url: str) -> str:
 def security_headers(connect_origin: str = "") -> dict[str, str]:
     """Only the site's own files; scripts from 'self' only (never inline); the browser may talk to
     Meilisearch (`connect_origin`) and nothing else."""
-    connect = " ".join(x for x in ("'self'", connect_origin) if x)
     return {
-        "Content-Security-Policy": (
-            f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            f"connect-src {connect}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Content-Security-Policy": csp(connect=[connect_origin]),
+        "X-Content-Type-Options": BASE_HEADERS["x-content-type-options"],
+        "Referrer-Policy": BASE_HEADERS["referrer-policy"],
     }
 
 
 class RateLimiter:
     """Token bucket: `per_minute` requests a minute on average, bursts up to `burst`. 0 disables it."""
 
-    def __init__(self, per_minute: int, burst: int) -> None:
+    def __init__(self, per_minute: int, burst: int, trusted_proxies: Iterable[str] = ()) -> None:
+        self.trusted = parse_networks(trusted_proxies)
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
@@ -72,10 +80,52 @@ class RateLimiter:
 
     async def __call__(self, request: Request) -> None:
         """FastAPI dependency: 429 with Retry-After when the client's bucket is empty."""
-        wait = self.take(request.client.host if request.client else "unknown")
+        wait = self.take(self.client(request))
         if wait > 0:
             raise HTTPException(
-                status_code=429,
-                detail="Demasiadas solicitudes. Espera unos segundos y vuelve a intentarlo.",
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                status_code=429, detail=LIMITED_ES, headers={"Retry-After": str(max(1, math.ceil(wait)))}
             )
+
+    def client(self, request: Request) -> str:
+        """The client's address: the peer, or behind a trusted proxy the one it forwarded for."""
+        return request_client(request, self.trusted)
+
+    @classmethod
+    def from_settings(cls, settings: object) -> "RateLimiter":
+        """The public routes' limiter (`BOI_API_RATE_PER_MINUTE`, `BOI_API_RATE_BURST`)."""
+        per_minute = getattr(settings, "api_rate_per_minute", 120)
+        burst = getattr(settings, "api_rate_burst", 30)
+        return cls(per_minute, burst, getattr(settings, "trusted_proxies", ()))
+
+
+class RateLimitMiddleware:
+    """Every public route of the catalog is limited per client: the JSON API (`/api/…`) in one bucket,
+    the pages, feeds and console in another (a visitor's search-as-you-type does not eat the pages'
+    share). Only static files and the health probes are exempt. A middleware, so routes added later are
+    limited without doing anything."""
+
+    EXEMPT = ("/static/", "/docs/assets/", "/docs/init/", "/healthz", "/readyz", "/favicon")
+
+    def __init__(self, app: ASGIApp, api: RateLimiter, pages: RateLimiter) -> None:
+        self.app, self.api, self.pages = app, api, pages
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path or path.startswith(self.EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        limiter = self.api if path.startswith("/api/") else self.pages
+        peer = scope["client"][0] if scope.get("client") else "unknown"
+        forwarded = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"]
+        wait = limiter.take(client_address(peer, forwarded, limiter.trusted))
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"detail": LIMITED_ES}, ensure_ascii=False).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"retry-after", str(max(1, math.ceil(wait))).encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
