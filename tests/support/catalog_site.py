@@ -2,6 +2,7 @@
 a set of published calls: shared by the web integration tests and the browser tests."""
 
 import random
+import secrets
 import string
 import uuid
 from collections.abc import Iterator
@@ -121,7 +122,7 @@ def catalog_site(stack: StackEndpoints, **env: str) -> Iterator[Site]:
             "BOI_MEILI_INDEX": index,
             "BOI_CATALOG_AUTO_PUBLISH": "true",
             "BOI_CONSOLE_USERS": users_env(),
-            "BOI_SESSION_SECRET": "test-session-secret-0123456789",
+            "BOI_SESSION_SECRET": secrets.token_urlsafe(32),
             "BOI_API_RATE_PER_MINUTE": "6000",
             "BOI_API_RATE_BURST": "1000",
             "BOI_EXPIRY_INTERVAL_SECONDS": "2",

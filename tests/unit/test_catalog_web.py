@@ -97,12 +97,13 @@ def _request(cookies: dict[str, str]) -> Request:
     return Request({"type": "http", "headers": [(b"cookie", header.encode())] if header else []})
 
 
-def test_sessions_sign_in_roles_and_csrf() -> None:
+async def test_sessions_sign_in_roles_and_csrf() -> None:
     ana, carlos_hash = hash_password("a", iterations=1000), hash_password("c", iterations=1000)
     spec = f"ana:admin:{ana},carlos:curator:{carlos_hash}"
     sessions = Sessions(spec, "secret", secure=False)
-    assert sessions.authenticate("ana", "mala") is None and sessions.authenticate("nadie", "a") is None
-    carlos = sessions.authenticate("carlos", "c")
+    assert await sessions.authenticate("ana", "mala") is None
+    assert await sessions.authenticate("nadie", "a") is None
+    carlos = await sessions.authenticate("carlos", "c")
     assert carlos is not None and carlos.role == "curator"
     request = _request({"boi_console": sessions.cookie(carlos)})
     assert sessions.require(request) == carlos

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import re
+import secrets
 import shlex
 import tomllib
 import typing
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 
 from boi_devtools.stack.config import KAFKA_VERSION, MEILI_VERSION
@@ -38,6 +39,7 @@ OPERATOR = {
     "catalog": {
         "BOI_MEILI_URL",
         "BOI_PUBLIC_BASE_URL",
+        "BOI_TRUSTED_PROXIES",
         "BOI_API_RATE_PER_MINUTE",
         "BOI_API_RATE_BURST",
         "BOI_CONSUME_BATCH_SIZE",
@@ -56,7 +58,7 @@ OPERATOR = {
         "BOI_OPENAI_PRICE_OUTPUT_PER_1M",
         "BOI_OPENAI_MAX_CONCURRENCY",
     },
-    "notify": {"BOI_WEBHOOK_URLS"},
+    "notify": {"BOI_WEBHOOK_URLS", "BOI_TRUSTED_PROXIES"},
 }
 REQUIRED = {svc: CONNECTIONS | OPERATOR.get(svc, set()) for svc in SERVICES}
 # Values that must never be written in a deployment file (BOI_MONGO_URL carries credentials); every
@@ -138,6 +140,14 @@ def build_settings(svc: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatc
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return cls()
+
+
+PLACEHOLDER = re.compile(r"CHANGE_ME\w*")
+
+
+def filled(env: dict[str, str]) -> dict[str, str]:
+    """`env` after an operator's step: every CHANGE_ME placeholder replaced by a random value."""
+    return {k: PLACEHOLDER.sub(lambda _: secrets.token_hex(16), v) for k, v in env.items()}
 
 
 @cache
@@ -370,7 +380,7 @@ def test_compose_env_vars_are_settings_fields(svc: str) -> None:
 
 @pytest.mark.parametrize("svc", SERVICES)
 def test_compose_env_builds_valid_settings(svc: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = {k: interpolate(v, env_example()) for k, v in compose_env(svc).items()}
+    env = {k: interpolate(v, filled(env_example())) for k, v in compose_env(svc).items()}
     settings = build_settings(svc, env, monkeypatch)
     assert settings.kafka_bootstrap_servers == env["BOI_KAFKA_BOOTSTRAP_SERVERS"]
 
@@ -406,6 +416,12 @@ def test_compose_ports_match_the_dockerfile(svc: str) -> None:
     assert cmd[cmd.index("--port") + 1] == str(port)
     assert f"boi_{svc}.app:create_app" in cmd and "--factory" in cmd
     assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
+    # Issue 14: no access log (client addresses are personal data); X-Forwarded-For is read by the
+    # services from BOI_TRUSTED_PROXIES only, never by uvicorn.
+    assert "--no-access-log" in cmd and "--no-proxy-headers" in cmd
+    assert "command" not in compose_service(svc) and "entrypoint" not in compose_service(svc)
+    k8s_container = container(k8s("Deployment", svc))
+    assert "command" not in k8s_container and "args" not in k8s_container, "the image's CMD must apply"
     health = " ".join(compose_service(svc)["healthcheck"]["test"])
     assert f":{port}/healthz" in health
     published = compose_service(svc).get("ports", [])
@@ -580,7 +596,22 @@ def test_k8s_env_vars_are_settings_fields_and_resolve(svc: str, monkeypatch: pyt
     unknown = {k for k in env if k.startswith("BOI_")} - settings_env_names(svc)
     assert not unknown, f"{svc} has no Settings field for {sorted(unknown)}"
     assert REQUIRED[svc] <= set(env), f"{svc} misses {sorted(REQUIRED[svc] - set(env))}"
-    build_settings(svc, env, monkeypatch)
+    build_settings(svc, filled(env), monkeypatch)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_the_examples_placeholders_are_refused_at_start_up(svc: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: with the k8s example's BOI_SESSION_SECRET (CHANGE_ME) anyone could sign an admin cookie.
+    A service given an example's placeholder must refuse to start, naming the variable."""
+    k8s_vars = k8s_env(container(k8s("Deployment", svc)))
+    compose_vars = {k: interpolate(v, env_example()) for k, v in compose_env(svc).items()}
+    for env in (k8s_vars, compose_vars):
+        placeholders = {k for k, v in env.items() if "CHANGE_ME" in v}
+        if not placeholders:
+            continue
+        with pytest.raises(ValidationError) as refused:
+            build_settings(svc, env, monkeypatch)
+        assert "is refused" in str(refused.value) and "CHANGE_ME" not in str(refused.value)
 
 
 @pytest.mark.parametrize("svc", SERVICES)

@@ -1,5 +1,6 @@
 """The admin route of ingest (bearer token, body, errors) on a fake runner, and the settings from env."""
 
+import secrets
 from collections.abc import Sequence
 
 import httpx
@@ -11,7 +12,7 @@ from boi_ingest.runtime import NoSourcesError
 from boi_ingest.service import IngestReport
 from boi_ingest.settings import Settings
 
-TOKEN = "s3cret-token"
+TOKEN = secrets.token_urlsafe(32)
 
 
 class FakeRunner:

@@ -1,5 +1,6 @@
 """The sources admin API and the manual submission route, on an in-memory registry and a fake submitter."""
 
+import secrets
 from datetime import datetime
 
 import httpx
@@ -18,7 +19,7 @@ from boi_ingest.domain.sources import (
 from boi_ingest.settings import Settings
 from boi_ingest.sourcing import InvalidCallError, ManualCall, ManualResult
 
-TOKEN = "s3cret-token"
+TOKEN = secrets.token_urlsafe(32)
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 

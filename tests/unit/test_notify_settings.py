@@ -1,5 +1,7 @@
 """Notify settings: endpoint lists from the environment, and no unsigned webhooks."""
 
+import secrets
+
 import pytest
 from pydantic import ValidationError
 
@@ -8,7 +10,7 @@ from boi_notify.settings import Settings
 
 def test_urls_are_read_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOI_WEBHOOK_URLS", "https://a.example/hook, http://b.example:8080/x")
-    monkeypatch.setenv("BOI_WEBHOOK_SECRET", "s")
+    monkeypatch.setenv("BOI_WEBHOOK_SECRET", secrets.token_urlsafe(32))
     settings = Settings()
     assert settings.webhook_urls == ["https://a.example/hook", "http://b.example:8080/x"]
     assert (settings.webhook_timeout_seconds, settings.webhook_attempts) == (5, 5)
@@ -32,4 +34,4 @@ def test_no_endpoints_need_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_bad_urls_are_refused(urls: str) -> None:
     with pytest.raises(ValidationError, match="BOI_WEBHOOK_URLS"):
-        Settings.model_validate({"webhook_urls": urls, "webhook_secret": "s"})
+        Settings.model_validate({"webhook_urls": urls, "webhook_secret": secrets.token_urlsafe(32)})

@@ -14,10 +14,21 @@ MIN_KEY_LENGTH = 16
 """Shortest key accepted: 16 characters (Meilisearch's own minimum for a master key in production)."""
 
 # Words of the documentation and examples, compared after dropping everything but letters and digits.
-PLACEHOLDERS = re.compile(
-    r"changeme|replaceme|placeholder|yoursecret|yourkey|yourtoken|yourpassword|notasecret|fixme|todo|xxxx"
-)
-WEAK_WHOLE = {"secret", "password", "token", "key", "admin", "test", "example", "default", "none", "null"}
+PLACEHOLDERS = re.compile(r"changeme|replaceme|placeholder|yoursecret|yourtoken|yourpassword|notasecret")
+WEAK_WHOLE = {
+    "secret",
+    "password",
+    "token",
+    "key",
+    "admin",
+    "test",
+    "example",
+    "default",
+    "none",
+    "null",
+    "todo",
+    "fixme",
+}
 
 
 @dataclass(frozen=True)

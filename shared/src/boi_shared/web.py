@@ -76,7 +76,9 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k.encode(), v.encode()) for k, v in self.headers.items() if k.encode() not in present]
+                extra = [
+                    (k.encode(), v.encode()) for k, v in self.headers.items() if k.encode() not in present
+                ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
