@@ -27,7 +27,7 @@ ITERATIONS = 600_000
 SESSION_COOKIE = "boi_console"
 LOGIN_COOKIE = "boi_login_csrf"
 SESSION_SECONDS = 8 * 3600
-HASHING_THREADS = 2
+HASHING_THREADS = 1  # one core stays free for the event loop (machines of 2 cores)
 
 
 def hash_password(password: str, *, iterations: int = ITERATIONS, salt: bytes | None = None) -> str:
