@@ -41,7 +41,9 @@ async def browser() -> AsyncIterator[Any]:
 
 @pytest.fixture(scope="module")
 def site(stack: StackEndpoints) -> Iterator[Site]:
-    with catalog_site(stack) as running:
+    # As an operator exposing Meilisearch through a public proxy would (here the local server itself):
+    # /api/buscador hands browsers only this configured public URL, never BOI_MEILI_URL.
+    with catalog_site(stack, BOI_MEILI_PUBLIC_URL=stack.meili_url) as running:
         yield running
 
 

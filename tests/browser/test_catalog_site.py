@@ -310,7 +310,10 @@ async def test_direct_mode_searches_meilisearch_with_a_tenant_token(
     browser: Any, site: Site, demo: Demo
 ) -> None:
     """BOI_BROWSER_SEARCH_DIRECT=true: the script talks to Meilisearch itself, with the tenant token only."""
-    with catalog_site(site.stack, BOI_BROWSER_SEARCH_DIRECT="true", BOI_MEILI_INDEX=site.index) as direct:
+    public = {"BOI_MEILI_PUBLIC_URL": site.stack.meili_url}
+    with catalog_site(
+        site.stack, BOI_BROWSER_SEARCH_DIRECT="true", BOI_MEILI_INDEX=site.index, **public
+    ) as direct:
         context = await browser.new_context()
         page = await context.new_page()
         seen: dict[str, bytes] = {}

@@ -114,7 +114,14 @@ async def test_behind_a_trusted_proxy_each_visitor_has_a_bucket_and_every_public
     env = {"BOI_API_RATE_PER_MINUTE": "60", "BOI_API_RATE_BURST": "3", "BOI_TRUSTED_PROXIES": "127.0.0.0/8"}
     with catalog_site(stack, **env) as limited:
         async with httpx.AsyncClient(base_url=limited.url, timeout=30) as client:
-            for path in ("/", "/cerradas", "/feeds/rss.xml", "/feeds/cierres.ics", "/api/calls", "/consola/entrar"):
+            for path in (
+                "/",
+                "/cerradas",
+                "/feeds/rss.xml",
+                "/feeds/cierres.ics",
+                "/api/calls",
+                "/consola/entrar",
+            ):
                 me = {"X-Forwarded-For": visitor()}
                 statuses = [(await client.get(path, headers=me)).status_code for _ in range(5)]
                 assert statuses[:3] == [200] * 3 and statuses[-1] == 429, (path, statuses)

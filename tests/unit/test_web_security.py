@@ -48,7 +48,7 @@ def test_trusted_proxies_must_be_addresses_or_cidrs(monkeypatch: pytest.MonkeyPa
 
     assert Settings(trusted_proxies=["10.0.0.0/8", "::1"]).trusted_proxies == ["10.0.0.0/8", "::1"]
     monkeypatch.setenv("BOI_TRUSTED_PROXIES", "10.0.0.0/8, ingress.local")
-    with pytest.raises(ValidationError, match="BOI_TRUSTED_PROXIES: 'ingress.local'"):
+    with pytest.raises(ValidationError, match=r"BOI_TRUSTED_PROXIES: 'ingress\.local'"):
         Settings()
 
 
@@ -104,7 +104,9 @@ def test_every_service_has_its_secrets_checked() -> None:
     assert {"BOI_OPENAI_API_KEY", "OPENAI_API_KEY", "BOI_MONGO_URL", "BOI_CONSOLE_USERS"} <= names
 
 
-@pytest.mark.parametrize(("svc", "cls", "name", "env"), ALL_SECRETS, ids=[f"{s}-{e}" for s, *_, e in ALL_SECRETS])
+@pytest.mark.parametrize(
+    ("svc", "cls", "name", "env"), ALL_SECRETS, ids=[f"{s}-{e}" for s, *_, e in ALL_SECRETS]
+)
 @pytest.mark.parametrize("placeholder", ["CHANGE_ME", "change-me", "changeme", "CHANGE_ME_PASSWORD"])
 def test_placeholder_secrets_are_refused_at_start_up(
     svc: str, cls: type, name: str, env: str, placeholder: str, monkeypatch: pytest.MonkeyPatch
@@ -145,7 +147,9 @@ def test_browser_search_direct_needs_a_public_meilisearch_url() -> None:
 
     with pytest.raises(ValidationError, match="BOI_MEILI_PUBLIC_URL"):
         Settings(browser_search_direct=True)
-    assert Settings(browser_search_direct=True, meili_public_url="https://buscar.example.org").meili_public_url
+    assert Settings(
+        browser_search_direct=True, meili_public_url="https://buscar.example.org"
+    ).meili_public_url
 
 
 # --- readiness, logs, middleware ----------------------------------------------------------------------
@@ -226,6 +230,10 @@ async def test_docs_are_served_from_installed_files_under_the_strict_policy() ->
         assert "cdn" not in page.text.lower() and "https://" not in page.text
         policy = page.headers["content-security-policy"]
         assert "unsafe-inline" not in policy and "script-src 'self';" in policy and "https:" not in policy
-        for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css", "/docs/init/swagger-init.js"):
+        for asset in (
+            "/docs/assets/swagger-ui-bundle.js",
+            "/docs/assets/swagger-ui.css",
+            "/docs/init/swagger-init.js",
+        ):
             assert asset in page.text
             assert (await client.get(asset)).status_code == 200, asset

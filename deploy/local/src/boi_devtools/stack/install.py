@@ -134,11 +134,40 @@ def install_meilisearch(cfg: StackConfig) -> Path:
     return binary
 
 
+AXE_VERSION = "4.10.3"  # pinned with its integrity hash in resources/browser-tools/package-lock.json
+
+
+def axe_script(cfg: StackConfig) -> Path:
+    return cfg.cache_dir / f"axe-core-{AXE_VERSION}" / "axe.min.js"
+
+
+def install_axe(cfg: StackConfig) -> Path:
+    """axe-core for the accessibility tests (injected into pages by Playwright): `npm ci` of the pinned
+    lock file, whose integrity hash npm checks; never fetched from a CDN."""
+    script = axe_script(cfg)
+    if script.exists():
+        return script
+    npm = _require("npm")
+    with tempfile.TemporaryDirectory(prefix="axe-npm-", dir=_mkdir(cfg.cache_dir)) as tmp:
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(_resource(f"browser-tools/{name}"), Path(tmp) / name)
+        _run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], cwd=Path(tmp))
+        package = Path(tmp) / "node_modules" / "axe-core"
+        version = json.loads((package / "package.json").read_text(encoding="utf-8"))["version"]
+        if version != AXE_VERSION:
+            raise InstallError(f"npm installed axe-core {version}, expected {AXE_VERSION}")
+        script.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(package / "axe.min.js", script)
+        shutil.copy(package / "LICENSE", script.parent / "LICENSE")
+    return script
+
+
 def install_all(cfg: StackConfig) -> dict[str, Path]:
     return {
         "kafka": install_kafka(cfg),
         "ferretdb": install_ferretdb(cfg),
         "meilisearch": install_meilisearch(cfg),
+        "axe-core": install_axe(cfg),
     }
 
 

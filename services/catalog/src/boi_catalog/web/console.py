@@ -96,11 +96,11 @@ def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRout
         wait = throttle.wait(name, client)
         if wait > 0:  # refused before hashing: a flood of guesses costs no CPU either
             message, retry_after = throttle.message(wait)
-            response = render(
+            limited = render(
                 "console/login.html", 429, csrf=values.get("csrf", ""), error="limitado", message=message
             )
-            response.headers["Retry-After"] = retry_after
-            return response
+            limited.headers["Retry-After"] = retry_after
+            return limited
         user = await sessions.authenticate(name, values.get("clave", ""))
         if user is None:
             throttle.failed(name, client)

@@ -14,9 +14,8 @@ import math
 import secrets
 import time
 from collections import OrderedDict
-from urllib.parse import urlsplit
-
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
