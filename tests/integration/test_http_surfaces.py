@@ -6,6 +6,7 @@ import importlib
 import re
 import secrets
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -55,6 +56,16 @@ def endpoints(app: FastAPI) -> list[tuple[str, str]]:
     return found
 
 
+CHUNK = 16384
+
+
+async def chunks(size: int, pulled: list[int]) -> AsyncIterator[bytes]:
+    for start in range(0, size, CHUNK):
+        piece = b" " * min(CHUNK, size - start)
+        pulled.append(len(piece))
+        yield piece
+
+
 def assert_headers(response: httpx.Response, where: str) -> None:
     h = response.headers
     policy = h.get("content-security-policy", "")
@@ -74,6 +85,7 @@ async def test_every_route_sends_the_security_headers_and_limits_the_body(
     app = build(svc, stack)
     routes = endpoints(app)
     assert ("GET", "/healthz") in routes and ("GET", "/docs") in routes
+    read_chunked = 0
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://svc", timeout=30) as client:
         for method, path in routes:
@@ -84,4 +96,12 @@ async def test_every_route_sends_the_security_headers_and_limits_the_body(
             assert too_big.status_code == 413, f"{where}: {too_big.status_code} for a body over the limit"
             assert "demasiado grande" in too_big.json()["detail"] and str(LIMIT) in too_big.json()["detail"]
             assert_headers(too_big, f"{where} (413)")
-    print(f"{svc}: {len(routes)} routes walked")
+            # A chunked body (no Content-Length) 4 times the limit: a route that reads it gets 413 after the
+            # limit and one chunk; one that answers without reading it (401 without a token, a GET) reads
+            # nothing more. Either way no route ever takes in more than the limit.
+            pulled: list[int] = []
+            streamed = await client.request(method, path, content=chunks(4 * LIMIT, pulled))
+            assert sum(pulled) <= LIMIT + CHUNK, f"{where}: {sum(pulled)} bytes of a chunked body read"
+            assert_headers(streamed, f"{where} (chunked)")
+            read_chunked += streamed.status_code == 413
+    print(f"{svc}: {len(routes)} routes walked, {read_chunked} cut a chunked body at the limit with 413")
