@@ -79,3 +79,17 @@ async def test_every_public_and_console_page_has_no_wcag_violation_on_a_phone(
     for path in console:
         violations += await audit(page, axe, f"{site.url}{path}")
     assert violations == [], "\n".join(violations)
+
+
+async def test_docs_render_from_local_files_without_csp_violations(page: Any, site: Site) -> None:
+    """/docs is Swagger UI served by the service itself: it renders every operation under the strict
+    policy, and the browser fetches nothing from another host."""
+    messages: list[str] = []
+    hosts: set[str] = set()
+    page.on("console", lambda m: messages.append(m.text))
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    await page.goto(f"{site.url}/docs")
+    await page.wait_for_selector(".opblock", timeout=30_000)
+    assert await page.locator(".opblock").count() >= 4
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+    assert hosts == {site.url.split("/")[2]}, hosts

@@ -237,3 +237,23 @@ async def test_docs_are_served_from_installed_files_under_the_strict_policy() ->
         ):
             assert asset in page.text
             assert (await client.get(asset)).status_code == 200, asset
+
+
+async def test_an_unknown_user_costs_the_same_hash_as_a_wrong_password() -> None:
+    import time
+
+    from boi_catalog.web.auth import Sessions, hash_password
+
+    sessions = Sessions(f"ana:admin:{hash_password('a', iterations=60_000)}", secrets.token_urlsafe(32), False)
+    assert sessions._dummy.split("$")[1] == "60000"  # the dummy has the users' iteration count
+
+    async def best_of_three(name: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            assert await sessions.authenticate(name, "wrong") is None
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    known, unknown = await best_of_three("ana"), await best_of_three("nadie")
+    assert 0.5 < unknown / known < 2.0, (known, unknown)

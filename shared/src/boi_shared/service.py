@@ -24,8 +24,8 @@ log = logging.getLogger("boi.service")
 
 
 async def _run_check(name: str, check: ReadinessCheck, limit_seconds: float) -> str:
-    """ "ok" or "down": the probe is public, so why a dependency is down (host names, addresses) goes to
-    the log only."""
+    """The check's state, `ok` or `down`: the probe is public, so why a dependency is down (host names,
+    addresses) goes to the log only."""
     try:
         async with asyncio.timeout(limit_seconds):
             result = await check()
