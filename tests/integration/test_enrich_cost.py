@@ -13,7 +13,7 @@ from boi_enrich.adapters.mongo import MongoStore
 from boi_enrich.providers.chain import build_chain
 from boi_shared.events import CallIngested
 from boi_shared.ids import call_id_for
-from tests.support.enrich_samples import VALID_ANSWER, openai_settings, sample_call
+from tests.support.enrich_samples import TEST_OPENAI_KEY, VALID_ANSWER, openai_settings, sample_call
 from tests.support.kafka import collect, publish
 from tests.support.openai_server import OpenAICompatibleServer, answer, openai_server
 from tests.support.services import ServiceProcess
@@ -88,7 +88,7 @@ def enrich_openai(stack: StackEndpoints) -> Iterator[tuple[ServiceProcess, OpenA
             "BOI_ENRICH_FALLBACK": "local",
             "BOI_OPENAI_BASE_URL": srv.url,
             "BOI_OPENAI_MODEL": srv.model,
-            "BOI_OPENAI_API_KEY": "test-key",
+            "BOI_OPENAI_API_KEY": TEST_OPENAI_KEY,
         }
         svc = ServiceProcess("enrich", env).start()
         try:
@@ -138,7 +138,7 @@ def test_cli_with_store_pays_once_across_runs(
         "BOI_MONGO_DATABASE": f"enrich_cli_{uuid.uuid4().hex[:12]}",
         "BOI_OPENAI_BASE_URL": server.url,
         "BOI_OPENAI_MODEL": server.model,
-        "BOI_OPENAI_API_KEY": "test-key",
+        "BOI_OPENAI_API_KEY": TEST_OPENAI_KEY,
     }.items():
         monkeypatch.setenv(name, value)
     line = sample_call().model_dump_json() + "\n"

@@ -1,6 +1,7 @@
 """Sample call and recorded model answers for the enrich tests (constructed by us, not a real call)."""
 
 import copy
+import secrets
 from typing import Any
 
 from pydantic import SecretStr
@@ -94,13 +95,17 @@ def invented_deadline_answer() -> dict[str, Any]:
     return answer
 
 
+# A random key of a real key's shape: the settings refuse placeholders and short keys.
+TEST_OPENAI_KEY = "sk-" + secrets.token_urlsafe(32)
+
+
 def openai_settings(base_url: str, model: str = "boi-test-model", **overrides: Any) -> Settings:
     """Settings of an openai → local chain against a local server, with short backoffs."""
     values: dict[str, Any] = {
         "enrich_provider": "openai",
         "enrich_fallback": ["local"],
         "openai_base_url": base_url,
-        "openai_api_key": SecretStr("test-key"),
+        "openai_api_key": SecretStr(TEST_OPENAI_KEY),
         "openai_model": model,
         "openai_backoff_initial_seconds": 0.01,
         "openai_backoff_max_seconds": 5.0,

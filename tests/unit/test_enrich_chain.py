@@ -1,5 +1,6 @@
 """The provider chain on fakes: order from settings, hand-over on failure, cache, ledger, budget, errors."""
 
+import secrets
 from datetime import date
 
 import pymongo.errors
@@ -72,7 +73,7 @@ def test_chain_order_from_settings(
 ) -> None:
     monkeypatch.setenv("BOI_ENRICH_PROVIDER", provider)
     monkeypatch.setenv("BOI_ENRICH_FALLBACK", fallback)
-    monkeypatch.setenv("BOI_OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("BOI_OPENAI_API_KEY", secrets.token_urlsafe(32))
     settings = Settings()
     assert settings.provider_chain() == expected
     assert build_chain(settings, MemoryEnrichmentCache(), MemoryCostLedger()).names == expected

@@ -1,6 +1,7 @@
 """`boi enrich try`: JSON lines of RawCall or CallIngested in, CallEnriched JSON lines out, nothing sent."""
 
 import json
+import secrets
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def test_openai_provider_without_store(monkeypatch: pytest.MonkeyPatch) -> None:
         server.queue(answer(VALID_ANSWER))
         monkeypatch.setenv("BOI_OPENAI_BASE_URL", server.url)
         monkeypatch.setenv("BOI_OPENAI_MODEL", server.model)
-        monkeypatch.setenv("BOI_OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("BOI_OPENAI_API_KEY", secrets.token_urlsafe(32))
         lines = f"{RAW.model_dump_json()}\n{RAW.model_dump_json()}\n"
         result = CliRunner().invoke(app, ["try", "--provider", "openai", "--no-store", "-"], input=lines)
         assert result.exit_code == 0, result.output

@@ -1,6 +1,7 @@
 """The openai provider in the chain, against a local OpenAI-compatible HTTP server started by the tests."""
 
 import json
+import secrets
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -13,7 +14,13 @@ from boi_enrich.providers.chain import ProviderChain, build_chain
 from boi_enrich.providers.openai_client import build_client
 from boi_enrich.settings import Settings
 from boi_shared.events import Enrichment
-from tests.support.enrich_samples import VALID_ANSWER, invented_deadline_answer, openai_settings, sample_call
+from tests.support.enrich_samples import (
+    TEST_OPENAI_KEY,
+    VALID_ANSWER,
+    invented_deadline_answer,
+    openai_settings,
+    sample_call,
+)
 from tests.support.openai_server import (
     OpenAICompatibleServer,
     Reply,
@@ -226,7 +233,7 @@ async def test_azure_openai_uses_deployment_path_and_api_version(server: OpenAIC
     assert got.provider == "openai"
     [request] = server.requests
     assert request.path == f"/openai/deployments/{server.model}/chat/completions"
-    assert request.query["api-version"] == ["2024-10-21"] and request.headers["api-key"] == "test-key"
+    assert request.query["api-version"] == ["2024-10-21"] and request.headers["api-key"] == TEST_OPENAI_KEY
 
 
 def test_client_has_no_retries_of_its_own(server: OpenAICompatibleServer) -> None:
@@ -234,11 +241,12 @@ def test_client_has_no_retries_of_its_own(server: OpenAICompatibleServer) -> Non
 
 
 def test_standard_openai_variables_are_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-standard")
+    standard, boi = "sk-standard-" + secrets.token_hex(16), "sk-boi-" + secrets.token_hex(16)
+    monkeypatch.setenv("OPENAI_API_KEY", standard)
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("BOI_OPENAI_API_KEY", "")
     settings = Settings(enrich_provider="openai")
-    assert (settings.openai_key(), settings.openai_url()) == ("sk-standard", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("BOI_OPENAI_API_KEY", "sk-boi")
-    assert Settings(enrich_provider="openai").openai_key() == "sk-boi"
-    assert "sk-boi" not in repr(Settings(enrich_provider="openai"))
+    assert (settings.openai_key(), settings.openai_url()) == (standard, "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("BOI_OPENAI_API_KEY", boi)
+    assert Settings(enrich_provider="openai").openai_key() == boi
+    assert boi not in repr(Settings(enrich_provider="openai"))

@@ -244,7 +244,9 @@ async def test_an_unknown_user_costs_the_same_hash_as_a_wrong_password() -> None
 
     from boi_catalog.web.auth import Sessions, hash_password
 
-    sessions = Sessions(f"ana:admin:{hash_password('a', iterations=60_000)}", secrets.token_urlsafe(32), False)
+    sessions = Sessions(
+        f"ana:admin:{hash_password('a', iterations=60_000)}", secrets.token_urlsafe(32), False
+    )
     assert sessions._dummy.split("$")[1] == "60000"  # the dummy has the users' iteration count
 
     async def best_of_three(name: str) -> float:
