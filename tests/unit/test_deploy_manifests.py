@@ -58,7 +58,7 @@ OPERATOR = {
         "BOI_OPENAI_PRICE_OUTPUT_PER_1M",
         "BOI_OPENAI_MAX_CONCURRENCY",
     },
-    "notify": {"BOI_WEBHOOK_URLS", "BOI_TRUSTED_PROXIES"},
+    "notify": {"BOI_WEBHOOK_URLS", "BOI_TRUSTED_PROXIES", "BOI_API_RATE_PER_MINUTE", "BOI_API_RATE_BURST"},
 }
 REQUIRED = {svc: CONNECTIONS | OPERATOR.get(svc, set()) for svc in SERVICES}
 # Values that must never be written in a deployment file (BOI_MONGO_URL carries credentials); every

@@ -259,3 +259,30 @@ async def test_an_unknown_user_costs_the_same_hash_as_a_wrong_password() -> None
 
     known, unknown = await best_of_three("ana"), await best_of_three("nadie")
     assert 0.5 < unknown / known < 2.0, (known, unknown)
+
+
+async def test_a_rate_limited_service_limits_every_route_but_static_files_and_probes() -> None:
+    from boi_shared.settings import ServiceSettings
+
+    settings = ServiceSettings(api_rate_per_minute=60, api_rate_burst=2)
+    app = service_app(
+        service="probe", broker=KafkaBroker("127.0.0.1:1"), checks={}, settings=settings, rate_limited=True
+    )
+
+    @app.get("/suscripciones")
+    async def added_later() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    async with await _client(app) as client:
+        pages = [(await client.get("/suscripciones")).status_code for _ in range(3)]
+        assert pages == [200, 200, 429]
+        limited = await client.get("/docs")
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "1"
+        assert (
+            "Demasiadas solicitudes" in limited.json()["detail"]
+            and limited.headers["x-frame-options"] == "DENY"
+        )
+        assert [(await client.get("/healthz")).status_code for _ in range(5)] == [200] * 5
+        assert [(await client.get("/docs/init/swagger-init.js")).status_code for _ in range(5)] == [200] * 5
+        # The JSON API has its own bucket.
+        assert (await client.get("/api/nothing")).status_code == 404

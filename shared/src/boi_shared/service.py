@@ -16,6 +16,7 @@ from faststream.specification import AsyncAPI
 from starlette.types import ASGIApp
 
 from boi_shared.docs import install_docs
+from boi_shared.ratelimit import RateLimiter, RateLimitMiddleware
 from boi_shared.settings import ServiceSettings
 from boi_shared.web import SecurityMiddleware
 
@@ -85,9 +86,11 @@ def service_app(
     resources: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
     description: str = "",
     settings: ServiceSettings | None = None,
+    rate_limited: bool = False,
 ) -> FastAPI:
     """A FastAPI app whose lifespan opens `resources`, then starts the broker; stops both in reverse.
-    Every route, those added later included, gets the security headers and the body limit."""
+    Every route, those added later included, gets the security headers and the body limit; with
+    `rate_limited` (a service with public pages), the per-client rate limit of `boi_shared.ratelimit`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,7 +107,11 @@ def service_app(
     app = ServiceApp(
         title=f"BOI {service}", description=description, lifespan=lifespan, docs_url=None, redoc_url=None
     )
-    app.max_body_bytes = (settings or ServiceSettings()).http_max_body_bytes
+    settings = settings or ServiceSettings()
+    app.max_body_bytes = settings.http_max_body_bytes
+    if rate_limited:
+        limits = {"api": RateLimiter.from_settings(settings), "pages": RateLimiter.from_settings(settings)}
+        app.add_middleware(RateLimitMiddleware, **limits)
     install_docs(app, f"BOI {service}")
     all_checks = {"kafka": kafka_check(broker), **checks}
 

@@ -74,6 +74,13 @@ class ServiceSettings(BaseSettings):
         "comma-separated: only when the peer is one of them is the right-most address of X-Forwarded-For "
         "that is not a trusted proxy taken as the client (rate limits); empty = the peer is the client",
     )
+    api_rate_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description="Requests per minute per client on every public route of a rate-limited service, "
+        "the JSON API and the pages counted apart (0: no limit)",
+    )
+    api_rate_burst: int = Field(default=30, ge=1, description="Burst of the rate limit per client")
     http_max_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="Largest request body any route accepts (413 above it)"
     )

@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources=resources,
         description=DESCRIPTION,
         settings=settings,
+        rate_limited=True,  # the public site, feeds, API and console sign-in: limited per client
     )
     mount(
         app,

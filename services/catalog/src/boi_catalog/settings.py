@@ -26,10 +26,6 @@ class Settings(ServiceSettings):
     search_token_ttl_seconds: int = Field(
         default=3600, ge=60, description="Lifetime of the tenant token handed to browsers"
     )
-    api_rate_per_minute: int = Field(
-        default=120, ge=0, description="Public API requests per minute per client (0: no limit)"
-    )
-    api_rate_burst: int = Field(default=30, ge=1, description="Public API burst size per client")
     console_users: Annotated[SecretStr, NotAKey()] = Field(
         default=SecretStr(""),
         description="Console users, comma-separated `name:role:pbkdf2_sha256$…` (role curator or admin)",

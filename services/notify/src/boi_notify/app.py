@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources=clients.opened,
         description=DESCRIPTION,
         settings=settings,
+        rate_limited=True,  # its public pages (subscriptions) are limited per client
     )
 
 

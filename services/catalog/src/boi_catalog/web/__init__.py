@@ -46,15 +46,14 @@ class WebContext:
 
 
 def mount(app: FastAPI, ctx: WebContext) -> None:
-    """Add the API, the feeds, the site, the console and the static files to `app`, every public route
-    rate limited per client (`security.RateLimitMiddleware`)."""
+    """Add the API, the feeds, the site, the console and the static files to `app` (built by
+    `service_app(..., rate_limited=True)`: every public route is rate limited per client)."""
     from boi_catalog.settings import Settings
     from boi_catalog.web.admin_api import admin_api_router
     from boi_catalog.web.api import api_router
     from boi_catalog.web.console import console_router, login_on_401, sessions_for
     from boi_catalog.web.feeds import feeds_router
     from boi_catalog.web.public_search import PublicSearch
-    from boi_catalog.web.security import RateLimiter, RateLimitMiddleware
     from boi_catalog.web.site import site_router
 
     search = PublicSearch.from_settings(ctx.settings or Settings())
@@ -66,6 +65,3 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
     app.include_router(admin_api_router(ctx, sessions))
     app.add_exception_handler(StarletteHTTPException, login_on_401)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    settings = ctx.settings or Settings()
-    limits = {"api": RateLimiter.from_settings(settings), "pages": RateLimiter.from_settings(settings)}
-    app.add_middleware(RateLimitMiddleware, **limits)

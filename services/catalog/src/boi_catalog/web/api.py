@@ -1,6 +1,6 @@
 """Public JSON API for partners and for the site's own script: search the published calls, read one call,
 get a browser search token, report results shown. Rate limited per client, like every public route
-(`security.RateLimitMiddleware`)."""
+(`boi_shared.ratelimit.RateLimitMiddleware`)."""
 
 from typing import Any, Literal
 
