@@ -3,6 +3,7 @@ client, PBKDF2 never stalls the event loop, X-Forwarded-For counts only from a t
 route (pages, feeds, API) is rate limited, and /api/buscador never hands out the internal Meilisearch URL."""
 
 import asyncio
+import itertools
 import re
 import secrets
 import time
@@ -27,8 +28,13 @@ def site(stack: StackEndpoints) -> Iterator[Site]:
         yield running
 
 
+_VISITORS = itertools.count(1)
+
+
 def visitor() -> str:
-    return f"198.51.100.{secrets.randbelow(250) + 1}, 203.0.113.{secrets.randbelow(250) + 1}"
+    """X-Forwarded-For of a new visitor: a forged left-most address, then the one the proxy saw (unique)."""
+    n = next(_VISITORS)
+    return f"198.51.100.{secrets.randbelow(250) + 1}, 10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
 
 
 async def login(client: httpx.AsyncClient, name: str, password: str, forwarded: str) -> httpx.Response:
