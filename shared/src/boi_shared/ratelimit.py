@@ -2,9 +2,9 @@
 `service_app(..., rate_limited=True)` as a middleware so routes added later are limited too.
 
 Clients are told apart by a salted hash of their IP whose salt rotates daily: no IP address is stored
-(Ley 1581, docs/architecture.md). Behind a reverse proxy the client is read from X-Forwarded-For only when the peer is
-one of the trusted proxies (`BOI_TRUSTED_PROXIES`, `boi_shared.web.client_address`); otherwise the header
-is ignored, so a client cannot choose its own bucket.
+(Ley 1581, docs/architecture.md). Behind a reverse proxy the client is read from X-Forwarded-For only when
+the peer is one of the trusted proxies (`BOI_TRUSTED_PROXIES`, `boi_shared.web.client_address`);
+otherwise the header is ignored, so a client cannot choose its own bucket.
 """
 
 import hashlib
