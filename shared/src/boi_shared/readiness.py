@@ -2,8 +2,9 @@
 start each paperwork step, and the pure function that turns a call's required documents into dated steps.
 
 Each lead time is a conservative planning figure, not a measurement: it adds the usual wait for an
-appointment, the processing time the issuer announces, and a margin for a retry or a courier. The source
-notes say where the office re-checks each figure; change a figure only with a note of why.
+appointment, the processing time the issuer announces, and a margin for a retry or a courier. They were
+written without a fresh check of each source (the development machines have no internet): the source notes
+say where the office verifies each figure; change a figure only with a note of why.
 """
 
 import re
@@ -91,7 +92,10 @@ LEAD_TIMES: tuple[Step, ...] = (
             "Quien recomienda necesita tiempo para escribir: se piden de 4 a 6 semanas antes para dejar "
             "margen a recordatorios."
         ),
-        source_notes="Práctica habitual de universidades y programas de becas; ajustar según la experiencia de la oficina.",
+        source_notes=(
+            "Práctica habitual de universidades y programas de becas; ajustar según la experiencia de la "
+            "oficina."
+        ),
         keywords=(
             r"cartas? de recomendacion",
             r"cartas? de referencia",
@@ -132,8 +136,8 @@ LEAD_TIMES: tuple[Step, ...] = (
             "que empieza después de la apostilla."
         ),
         source_notes=(
-            "Traductores oficiales acreditados por el Ministerio de Relaciones Exteriores; tiempos habituales "
-            "de entrega consultados por la oficina."
+            "Traductores oficiales acreditados por el Ministerio de Relaciones Exteriores; tiempos "
+            "habituales de entrega por confirmar con los traductores que use la oficina."
         ),
         keywords=(
             r"traduccion(?:es)? oficial(?:es)?",
@@ -149,7 +153,7 @@ LEAD_TIMES: tuple[Step, ...] = (
         label_es="Escribir la carta de motivación, el ensayo o la propuesta",
         lead_days=21,
         rationale_es="Un texto propio necesita borradores y una revisión por otra persona antes del envío.",
-        source_notes="Práctica habitual de la oficina al acompañar postulaciones.",
+        source_notes="Cifra de planeación por confirmar con la experiencia de la oficina.",
         keywords=(
             r"carta de (?:motivacion|intencion)",
             r"ensayo",

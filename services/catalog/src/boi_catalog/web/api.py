@@ -13,12 +13,12 @@ from boi_catalog.domain.search import MAX_TOTAL_HITS, SearchHit, search_page
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
 from boi_catalog.web.public_search import PublicSearch
-from boi_catalog.web.query import FACETS, parse
+from boi_catalog.web.query import FACETS, MAX_SECTOR, SearchParams, parse
 from boi_catalog.web.security import RateLimiter
 from boi_shared.errors import TransientError
 from boi_shared.events import PublicCall
 from boi_shared.ids import CALL_ID_PATTERN
-from boi_shared.taxonomy import CallType, Eligibility
+from boi_shared.taxonomy import Audience, CallType, Eligibility, Modality
 
 LIMITED: dict[int | str, dict[str, Any]] = {
     429: {"description": "Too many requests: retry after `Retry-After` seconds"}
@@ -62,31 +62,47 @@ class ShownResults(BaseModel):
     first_position: int = Field(default=0, ge=0, le=1000)
 
 
+def search_params(
+    q: str = Query("", max_length=200, description="Words to look for (typos tolerated)"),
+    call_type: CallType | None = Query(None, alias="type", description="Only this kind"),
+    eligibility: Eligibility | None = Query(None, description="Colombia eligibility: si, no, sin_dato"),
+    language: str = Query("", max_length=3, description="Language of the official text (es, en…)"),
+    sector: str = Query(
+        "", max_length=MAX_SECTOR, description="Only calls of this sector (a `sectors` facet value)"
+    ),
+    ods: int | None = Query(
+        None, ge=1, le=17, description="Only calls for this Sustainable Development Goal (1–17)"
+    ),
+    audience: Audience | None = Query(None, description="Only calls for this audience"),
+    modality: Modality | None = Query(None, description="Only calls of this modality"),
+    sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query(
+        "relevancia", description="cierra_pronto: open calls by deadline, soonest first"
+    ),
+    limit: int = Query(20, ge=1, le=50, description="Results per page"),
+    offset: int = Query(0, ge=0, le=MAX_TOTAL_HITS, description="Results to skip"),
+) -> SearchParams:
+    """The search parameters of `/api/calls` (and the site's `/api/web/calls`), validated."""
+    return parse(
+        q,
+        call_type.value if call_type else "",
+        eligibility.value if eligibility else "",
+        language,
+        sort,
+        sector=sector,
+        ods=ods or "",
+        audience=audience.value if audience else "",
+        modality=modality.value if modality else "",
+        limit=limit,
+        offset=offset,
+    )
+
+
 def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
     s = ctx.settings
     limiter = RateLimiter(s.api_rate_per_minute if s else 120, s.api_rate_burst if s else 30)
     router = APIRouter(prefix="/api", tags=["calls"], dependencies=[Depends(limiter)])
 
-    async def run_search(
-        background: BackgroundTasks,
-        channel: str,
-        q: str,
-        call_type: CallType | None,
-        eligibility: Eligibility | None,
-        language: str,
-        sort: str,
-        limit: int,
-        offset: int,
-    ) -> SearchResults:
-        params = parse(
-            q,
-            call_type.value if call_type else "",
-            eligibility.value if eligibility else "",
-            language,
-            sort,
-            limit=limit,
-            offset=offset,
-        )
+    async def run_search(background: BackgroundTasks, channel: str, params: SearchParams) -> SearchResults:
         try:
             found = await search.search(params)
         except TransientError as exc:
@@ -95,7 +111,9 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         # Recorded after the response is sent; uvicorn waits for it on shutdown.
         background.add_task(
             ctx.impressions.record,
-            impressions([h.call_id for h in page.hits], "search_result", channel, first_position=offset),
+            impressions(
+                [h.call_id for h in page.hits], "search_result", channel, first_position=params.offset
+            ),
         )
         return SearchResults(
             query=params.q,
@@ -109,32 +127,16 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
 
     @router.get("/calls", summary="Search the published calls", responses=LIMITED)
     async def search_calls(
-        background: BackgroundTasks,
-        q: str = Query("", max_length=200, description="Words to look for (typos tolerated)"),
-        call_type: CallType | None = Query(None, alias="type", description="Only this kind"),
-        eligibility: Eligibility | None = Query(None, description="Colombia eligibility: si, no, sin_dato"),
-        language: str = Query("", max_length=3, description="Language of the official text (es, en…)"),
-        sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query(
-            "relevancia", description="cierra_pronto: open calls by deadline, soonest first"
-        ),
-        limit: int = Query(20, ge=1, le=50, description="Results per page"),
-        offset: int = Query(0, ge=0, le=MAX_TOTAL_HITS, description="Results to skip"),
+        background: BackgroundTasks, params: SearchParams = Depends(search_params)
     ) -> SearchResults:
-        return await run_search(background, "api", q, call_type, eligibility, language, sort, limit, offset)
+        return await run_search(background, "api", params)
 
     # The site's own script searches here (impressions counted as channel "web"); same parameters.
     @router.get("/web/calls", include_in_schema=False)
     async def search_for_site(
-        background: BackgroundTasks,
-        q: str = Query("", max_length=200),
-        call_type: CallType | None = Query(None, alias="type"),
-        eligibility: Eligibility | None = Query(None),
-        language: str = Query("", max_length=3),
-        sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query("relevancia"),
-        limit: int = Query(20, ge=1, le=50),
-        offset: int = Query(0, ge=0, le=MAX_TOTAL_HITS),
+        background: BackgroundTasks, params: SearchParams = Depends(search_params)
     ) -> SearchResults:
-        return await run_search(background, "web", q, call_type, eligibility, language, sort, limit, offset)
+        return await run_search(background, "web", params)
 
     @router.get(
         "/calls/{call_id}",
