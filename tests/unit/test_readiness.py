@@ -61,7 +61,9 @@ def test_a_start_day_already_past_is_late_never_feasible() -> None:
     plan = {p.key: p for p in readiness_plan(deadline, ["TOEFL", "ensayo"], TODAY)}
     assert plan["language_test"].late and plan["language_test"].start_by == date(2026, 11, 1)
     assert not plan["essays"].late and plan["essays"].start_by == date(2026, 12, 10)
-    assert readiness_plan(deadline, ["ensayo"], date(2026, 12, 10))[0].late is False  # starting today is on time
+    assert (
+        readiness_plan(deadline, ["ensayo"], date(2026, 12, 10))[0].late is False
+    )  # starting today is on time
 
 
 def test_without_a_deadline_steps_carry_no_date() -> None:
@@ -73,4 +75,6 @@ def test_without_a_deadline_steps_carry_no_date() -> None:
 def test_first_matching_text_is_the_evidence_and_is_bounded() -> None:
     long = "Se exige pasaporte " + "x" * 1000
     plan = readiness_plan(TODAY, ["", "  ", long, "Pasaporte"], TODAY)
-    assert len(plan) == 1 and plan[0].found_in.startswith("Se exige pasaporte") and len(plan[0].found_in) == 300
+    assert (
+        len(plan) == 1 and plan[0].found_in.startswith("Se exige pasaporte") and len(plan[0].found_in) == 300
+    )

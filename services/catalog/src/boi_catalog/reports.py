@@ -1,6 +1,7 @@
 """Citizen reports use cases: a visitor reports a problem with a public call (back to the review queue with
 the note, still public), and a curator marks the reports as dealt with. Ports as in `curation`."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,9 @@ from boi_catalog.ports import CallRepository
 from boi_catalog.writes import write_call
 
 
-async def _write(repo: CallRepository, index: Any, call_id: str, step: Any) -> CatalogCall:
+async def _write(
+    repo: CallRepository, index: Any, call_id: str, step: Callable[[CatalogCall], CatalogCall]
+) -> CatalogCall:
     def apply(previous: CatalogCall | None) -> CatalogCall | None:
         if previous is None:
             raise LookupError(call_id)

@@ -26,6 +26,10 @@ class Settings(ServiceSettings):
         default=120, ge=0, description="Public API requests per minute per client (0: no limit)"
     )
     api_rate_burst: int = Field(default=30, ge=1, description="Public API burst size per client")
+    report_rate_per_minute: int = Field(
+        default=1, ge=0, description="Citizen problem reports per minute per client (0: no limit)"
+    )
+    report_rate_burst: int = Field(default=5, ge=1, description="Citizen problem reports in a burst")
     console_users: SecretStr = Field(
         default=SecretStr(""),
         description="Console users, comma-separated `name:role:pbkdf2_sha256$…` (role curator or admin)",

@@ -41,7 +41,10 @@ class SearchResults(BaseModel):
     offset: int
     sort: str = Field(description="relevancia, cierra_pronto or recientes")
     hits: list[SearchHit]
-    facets: dict[str, dict[str, int]] = Field(description="Per facet, the number of calls per value")
+    facets: dict[str, dict[str, int]] = Field(
+        description="Per facet (call_type, colombia_eligible, language, sectors, ods, audience, modality), "
+        "the number of matching calls per value"
+    )
 
 
 class BrowserSearchConfig(BaseModel):

@@ -1,15 +1,18 @@
 """The public site, rendered on the server (search engines index it, phones need no script); with
 JavaScript on, `static/search.js` searches Meilisearch as you type with a tenant token."""
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, Query
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from boi_catalog.domain.public import impressions, public_url
 from boi_catalog.domain.search import MAX_TOTAL_HITS
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
+from boi_catalog.web.call_page import call_details
 from boi_catalog.web.facets import facet_groups, filter_choices
 from boi_catalog.web.present import (
     call_json_ld,
@@ -23,16 +26,19 @@ from boi_catalog.web.present import (
 from boi_catalog.web.public_search import PublicSearch
 from boi_catalog.web.query import SORT_LABELS_ES, SearchParams, parse
 from boi_catalog.web.render import Renderer
+from boi_catalog.web.reports import ReportGuard, report_form
 from boi_catalog.web.security import origin
 from boi_shared.errors import TransientError
 from boi_shared.events import ImpressionRecorded
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
 
+BOGOTA = ZoneInfo("America/Bogota")  # "today" of the readiness timeline
 PAGE_SIZE = 20
 MAX_PAGE = MAX_TOTAL_HITS // PAGE_SIZE
 
 
-def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
+def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None = None) -> APIRouter:
+    guard = guard or ReportGuard.for_context(ctx)
     direct = bool(ctx.settings and ctx.settings.browser_search_direct)
     # The browser may only talk to Meilisearch when it searches it directly.
     render = Renderer(origin(search.public_url) if direct else "")
@@ -84,9 +90,19 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         page: int = 1,
     ) -> HTMLResponse:
         page = min(max(page, 1), MAX_PAGE)
-        facets = {"sector": sector, "ods": ods, "audience": audience, "modality": modality}
-        offset = (page - 1) * PAGE_SIZE
-        params = parse(q, kind, eligibility, language, sort, **facets, limit=PAGE_SIZE, offset=offset)
+        params = parse(
+            q,
+            kind,
+            eligibility,
+            language,
+            sort,
+            sector=sector,
+            ods=ods,
+            audience=audience,
+            modality=modality,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
         return await listing("search.html", params, page, background)
 
     @router.get("/cerradas", response_class=HTMLResponse)
@@ -96,7 +112,7 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         return await listing("closed.html", params, page, background)
 
     @router.get("/convocatorias/{call_id}", response_class=HTMLResponse)
-    async def call_page(call_id: str, background: BackgroundTasks) -> HTMLResponse:
+    async def call_page(call_id: str, background: BackgroundTasks, request: Request) -> HTMLResponse:
         if not is_call_id(call_id):
             return render("message.html", 404, title="Convocatoria no encontrada", message=NOT_FOUND_ES)
         try:
@@ -126,7 +142,8 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             published=call.published_at.date(),
             language=call.language,
         )
-        return render(
+        report = report_form(guard, request, call.call_id)
+        response = render(
             "call.html",
             call=item,
             json_ld=json_ld(ld),
@@ -137,7 +154,15 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             canonical_url=canonical,
             updated=date_es(call.updated_at.date()),
             sources=[s for s in (safe_href(src.get("item_url")) for src in call.sources) if s],
+            report=report,
+            **call_details(call, datetime.now(BOGOTA).date()),
         )
+        guard.set_cookie(response, report["nonce"])
+        return response
+
+    @router.get("/politica-de-publicacion", response_class=HTMLResponse)
+    async def listing_policy() -> HTMLResponse:
+        return render("policy.html")
 
     @router.get("/ir/{call_id}")
     async def go_to_source(call_id: str, background: BackgroundTasks) -> Response:
