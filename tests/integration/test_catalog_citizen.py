@@ -114,6 +114,16 @@ async def test_readiness_timeline_dates_english_test_and_apostille(site: Site) -
     assert "Certificado de idioma" in page and "Hoja de vida (CV)" in page
     assert "Nunca pagues por postularte" in page
 
+    detail = site.api(f"/api/calls/{event.call_id}").json()  # the same for partners, in the JSON API
+    assert [(r["key"], r["start_by"], r["late"]) for r in detail["readiness"]] == [
+        ("language_test", start_english.isoformat(), False),
+        ("apostille", start_apostille.isoformat(), False),
+    ]
+    assert detail["required_documents"] == ["Certificado de idioma", "Hoja de vida (CV)"]
+    assert detail["evidence"] == {"deadline": f"Fecha límite: {deadline.isoformat()}."}
+    late_steps = site.api(f"/api/calls/{late.call_id}").json()["readiness"]
+    assert [(r["key"], r["late"]) for r in late_steps] == [("language_test", True)]
+
     late_page = httpx.get(f"{site.url}/convocatorias/{late.call_id}", timeout=10).text
     start = days(20) - timedelta(days=60)
     assert f'Ya vas tarde: debías empezar el <time datetime="{start.isoformat()}">' in late_page

@@ -1,6 +1,7 @@
 """Public JSON API for partners and for the site's own script: search the published calls, read one call,
 get a browser search token, report results shown. Rate limited per client (see `security.RateLimiter`)."""
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Response
@@ -8,10 +9,12 @@ from pydantic import BaseModel, Field
 
 from boi_catalog.adapters.meili import MeiliSearchIndex
 from boi_catalog.adapters.meili_admin import public_search_key
+from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.public import impressions, public_call
 from boi_catalog.domain.search import MAX_TOTAL_HITS, SearchHit, search_page
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
+from boi_catalog.web.call_page import BOGOTA, call_details
 from boi_catalog.web.public_search import PublicSearch
 from boi_catalog.web.query import FACETS, MAX_SECTOR, SearchParams, parse
 from boi_catalog.web.security import RateLimiter
@@ -25,11 +28,67 @@ LIMITED: dict[int | str, dict[str, Any]] = {
 }
 
 
+class ReadinessStep(BaseModel):
+    """A paperwork step the call needs, from the lead times in `boi_shared.readiness`."""
+
+    key: str = Field(description="language_test, passport, apostille, recommendation_letters, …")
+    label_es: str
+    lead_days: int = Field(description="Days before the deadline to start it")
+    start_by: date | None = Field(description="deadline − lead_days; None for a closed call or no deadline")
+    late: bool = Field(description="start_by is already past: not a feasible plan any more")
+    found_in: str = Field(description="The required document or sentence that shows the step is needed")
+
+
 class CallDetail(PublicCall):
-    """A public call with its id and catalog version."""
+    """A public call with its id, catalog version, classification, required documents, the source
+    sentences behind its deadline and eligibility, and its readiness timeline."""
 
     call_id: str
     version: int
+    sectors: list[str] = []
+    ods: list[int] = Field(default=[], description="Sustainable Development Goals 1–17")
+    audience: list[str] = []
+    modality: str | None = None
+    required_documents: list[str] = []
+    evidence: dict[str, str] = Field(
+        default={},
+        description="Source sentence of `deadline` and `colombia_eligible` (unless a curator edited it)",
+    )
+    readiness: list[ReadinessStep] = []
+
+
+EVIDENCE_KEYS = (("deadline", "deadline"), ("colombia_eligible", "eligibility"))
+
+
+def call_detail(call: CatalogCall, base_url: str, today: date) -> CallDetail:
+    details = call_details(call, today)
+    found = details["evidence"]
+    return CallDetail(
+        call_id=call.call_id,
+        version=call.version,
+        sectors=call.sectors,
+        ods=call.ods,
+        audience=call.audience,
+        modality=call.modality,
+        required_documents=details["documents"],
+        evidence={
+            k: found[f]
+            for k, f in (("deadline", "deadline"), ("colombia_eligible", "eligibility"))
+            if found[f]
+        },
+        readiness=[
+            ReadinessStep(
+                key=s["key"],
+                label_es=s["label"],
+                lead_days=s["lead_days"],
+                start_by=s["start_iso"] or None,
+                late=s["late"],
+                found_in=s["found_in"],
+            )
+            for s in details["readiness"]["steps"]
+        ],
+        **public_call(call, base_url).model_dump(),
+    )
 
 
 class SearchResults(BaseModel):
@@ -155,9 +214,7 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             raise HTTPException(status_code=503, detail=UNAVAILABLE_ES) from exc
         if call is None:
             raise HTTPException(status_code=404, detail=NOT_FOUND_ES)
-        return CallDetail(
-            call_id=call.call_id, version=call.version, **public_call(call, ctx.public_base_url).model_dump()
-        )
+        return call_detail(call, ctx.public_base_url, datetime.now(BOGOTA).date())
 
     @router.get("/buscador", summary="Tenant token for searching from a browser", responses=LIMITED)
     async def browser_search(response: Response) -> BrowserSearchConfig:

@@ -5,11 +5,13 @@ reviewed lead times in `boi_shared.readiness`. Pure functions."""
 import re
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.web.present import date_es
 from boi_shared.readiness import readiness_plan
 
+BOGOTA = ZoneInfo("America/Bogota")  # "today" of the readiness timeline
 MAX_TEXT = 20_000  # the part of the official text searched for documents
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
@@ -47,6 +49,7 @@ def timeline(call: CatalogCall, today: date) -> dict[str, Any]:
     texts = [*documents(call), *_SENTENCE_END.split(call.text[:MAX_TEXT])]
     steps = [
         {
+            "key": s.key,
             "label": s.label_es,
             "lead_days": s.lead_days,
             "rationale": s.rationale_es,

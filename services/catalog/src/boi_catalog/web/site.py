@@ -3,7 +3,6 @@ JavaScript on, `static/search.js` searches Meilisearch as you type with a tenant
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,7 +11,7 @@ from boi_catalog.domain.public import impressions, public_url
 from boi_catalog.domain.search import MAX_TOTAL_HITS
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
-from boi_catalog.web.call_page import call_details
+from boi_catalog.web.call_page import BOGOTA, call_details
 from boi_catalog.web.facets import facet_groups, filter_choices
 from boi_catalog.web.present import (
     call_json_ld,
@@ -32,7 +31,6 @@ from boi_shared.errors import TransientError
 from boi_shared.events import ImpressionRecorded
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
 
-BOGOTA = ZoneInfo("America/Bogota")  # "today" of the readiness timeline
 PAGE_SIZE = 20
 MAX_PAGE = MAX_TOTAL_HITS // PAGE_SIZE
 
