@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from boi_catalog.domain import lifecycle
-from boi_catalog.domain.call import EDITABLE_FIELDS, EN_REVISION, SEARCHABLE_STATUSES, CatalogCall
+from boi_catalog.domain.call import (
+    EDITABLE_FIELDS,
+    EN_REVISION,
+    SEARCHABLE_STATUSES,
+    VISIBLE_STATUSES,
+    CatalogCall,
+)
 from boi_catalog.domain.lifecycle import TransitionError, ai_value
 from boi_catalog.domain.search import search_document
 from boi_catalog.ports import Announce, CallRepository
@@ -67,11 +73,13 @@ def call_view(call: CatalogCall) -> dict[str, Any]:
 
 
 async def review_queue(repo: CallRepository, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Calls waiting for a curator: `en_revision`, and public calls whose official link is broken."""
+    """Calls waiting for a curator: `en_revision`, public calls whose official link is broken, and
+    visible calls a citizen reported (`boi_catalog.reports`)."""
     query = {
         "$or": [
             {"status": EN_REVISION},
             {"link_status": "broken", "status": {"$in": list(SEARCHABLE_STATUSES)}},
+            {"reported": True, "status": {"$in": list(VISIBLE_STATUSES)}},  # a citizen's report
         ]
     }
     return [call_view(c) for c in await repo.find(query, limit=limit, offset=offset)]

@@ -26,6 +26,10 @@ class Settings(ServiceSettings):
     search_token_ttl_seconds: int = Field(
         default=3600, ge=60, description="Lifetime of the tenant token handed to browsers"
     )
+    report_rate_per_minute: int = Field(
+        default=1, ge=0, description="Citizen problem reports per minute per client (0: no limit)"
+    )
+    report_rate_burst: int = Field(default=5, ge=1, description="Citizen problem reports in a burst")
     console_users: Annotated[SecretStr, NotAKey()] = Field(
         default=SecretStr(""),
         description="Console users, comma-separated `name:role:pbkdf2_sha256$…` (role curator or admin)",

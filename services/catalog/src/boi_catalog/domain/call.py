@@ -91,6 +91,8 @@ class CatalogCall(BaseModel):
     announced: bool = True  # announced on calls.published.v1 at least once
     link_status: str | None = None
     review_reasons: list[str] = []
+    reported: bool = False  # a citizen reported a problem a curator has not resolved yet
+    citizen_reports: list[dict[str, Any]] = []  # the newest reports: at, kind, note (no personal data asked)
 
     @property
     def deadline_tz(self) -> str | None:
@@ -152,6 +154,7 @@ def build_catalog_call(
     now = stamp(now)
     status = previous.status if previous else initial_status(event, auto_publish)
     announced = bool(previous and previous.announced)
+    reported = bool(previous and previous.reported)  # a new AI version does not settle a citizen's report
     return CatalogCall(
         call_id=event.call_id,
         version=event.version,
@@ -168,6 +171,8 @@ def build_catalog_call(
         index_pending=True,
         announced=announced or status in SEARCHABLE_STATUSES,
         link_status=previous.link_status if previous else None,
-        review_reasons=list(event.enrichment.review_reasons),
+        review_reasons=list(event.enrichment.review_reasons) + (["reporte_ciudadano"] if reported else []),
+        reported=reported,
+        citizen_reports=list(previous.citizen_reports) if previous else [],
         **fields,
     )

@@ -54,13 +54,16 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
     from boi_catalog.web.console import console_router, login_on_401, sessions_for
     from boi_catalog.web.feeds import feeds_router
     from boi_catalog.web.public_search import PublicSearch
+    from boi_catalog.web.reports import ReportGuard, reports_router
     from boi_catalog.web.site import site_router
 
     search = PublicSearch.from_settings(ctx.settings or Settings())
     sessions = sessions_for(ctx)
+    guard = ReportGuard.for_context(ctx)
     app.include_router(api_router(ctx, search))
     app.include_router(feeds_router(ctx, search))
-    app.include_router(site_router(ctx, search))
+    app.include_router(site_router(ctx, search, guard))
+    app.include_router(reports_router(ctx, sessions, guard))
     app.include_router(console_router(ctx, sessions))
     app.include_router(admin_api_router(ctx, sessions))
     app.add_exception_handler(StarletteHTTPException, login_on_401)

@@ -2,23 +2,26 @@
 get a browser search token, report results shown. Rate limited per client, like every public route
 (`boi_shared.ratelimit.RateLimitMiddleware`)."""
 
+from datetime import date, datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from boi_catalog.adapters.meili import MeiliSearchIndex
 from boi_catalog.adapters.meili_admin import public_search_key
+from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.public import impressions, public_call
 from boi_catalog.domain.search import MAX_TOTAL_HITS, SearchHit, search_page
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
+from boi_catalog.web.call_page import BOGOTA, call_details
 from boi_catalog.web.public_search import PublicSearch
-from boi_catalog.web.query import FACETS, parse
+from boi_catalog.web.query import FACETS, MAX_SECTOR, SearchParams, parse
 from boi_shared.errors import TransientError
 from boi_shared.events import PublicCall
 from boi_shared.ids import CALL_ID_PATTERN
-from boi_shared.taxonomy import CallType, Eligibility
+from boi_shared.taxonomy import Audience, CallType, Eligibility, Modality
 
 DIRECT_SEARCH_OFF_ES = (
     "La búsqueda directa desde el navegador no está habilitada en este sitio; usa /api/calls."
@@ -28,11 +31,67 @@ LIMITED: dict[int | str, dict[str, Any]] = {
 }
 
 
+class ReadinessStep(BaseModel):
+    """A paperwork step the call needs, from the lead times in `boi_shared.readiness`."""
+
+    key: str = Field(description="language_test, passport, apostille, recommendation_letters, …")
+    label_es: str
+    lead_days: int = Field(description="Days before the deadline to start it")
+    start_by: date | None = Field(description="deadline − lead_days; None for a closed call or no deadline")
+    late: bool = Field(description="start_by is already past: not a feasible plan any more")
+    found_in: str = Field(description="The required document or sentence that shows the step is needed")
+
+
 class CallDetail(PublicCall):
-    """A public call with its id and catalog version."""
+    """A public call with its id, catalog version, classification, required documents, the source
+    sentences behind its deadline and eligibility, and its readiness timeline."""
 
     call_id: str
     version: int
+    sectors: list[str] = []
+    ods: list[int] = Field(default=[], description="Sustainable Development Goals 1–17")
+    audience: list[str] = []
+    modality: str | None = None
+    required_documents: list[str] = []
+    evidence: dict[str, str] = Field(
+        default={},
+        description="Source sentence of `deadline` and `colombia_eligible` (unless a curator edited it)",
+    )
+    readiness: list[ReadinessStep] = []
+
+
+EVIDENCE_KEYS = (("deadline", "deadline"), ("colombia_eligible", "eligibility"))
+
+
+def call_detail(call: CatalogCall, base_url: str, today: date) -> CallDetail:
+    details = call_details(call, today)
+    found = details["evidence"]
+    return CallDetail(
+        call_id=call.call_id,
+        version=call.version,
+        sectors=call.sectors,
+        ods=call.ods,
+        audience=call.audience,
+        modality=call.modality,
+        required_documents=details["documents"],
+        evidence={
+            k: found[f]
+            for k, f in (("deadline", "deadline"), ("colombia_eligible", "eligibility"))
+            if found[f]
+        },
+        readiness=[
+            ReadinessStep(
+                key=s["key"],
+                label_es=s["label"],
+                lead_days=s["lead_days"],
+                start_by=s["start_iso"] or None,
+                late=s["late"],
+                found_in=s["found_in"],
+            )
+            for s in details["readiness"]["steps"]
+        ],
+        **public_call(call, base_url).model_dump(),
+    )
 
 
 class SearchResults(BaseModel):
@@ -44,7 +103,10 @@ class SearchResults(BaseModel):
     offset: int
     sort: str = Field(description="relevancia, cierra_pronto or recientes")
     hits: list[SearchHit]
-    facets: dict[str, dict[str, int]] = Field(description="Per facet, the number of calls per value")
+    facets: dict[str, dict[str, int]] = Field(
+        description="Per facet (call_type, colombia_eligible, language, sectors, ods, audience, modality), "
+        "the number of matching calls per value"
+    )
 
 
 class BrowserSearchConfig(BaseModel):
@@ -65,29 +127,45 @@ class ShownResults(BaseModel):
     first_position: int = Field(default=0, ge=0, le=1000)
 
 
+def search_params(
+    q: str = Query("", max_length=200, description="Words to look for (typos tolerated)"),
+    call_type: CallType | None = Query(None, alias="type", description="Only this kind"),
+    eligibility: Eligibility | None = Query(None, description="Colombia eligibility: si, no, sin_dato"),
+    language: str = Query("", max_length=3, description="Language of the official text (es, en…)"),
+    sector: str = Query(
+        "", max_length=MAX_SECTOR, description="Only calls of this sector (a `sectors` facet value)"
+    ),
+    ods: int | None = Query(
+        None, ge=1, le=17, description="Only calls for this Sustainable Development Goal (1–17)"
+    ),
+    audience: Audience | None = Query(None, description="Only calls for this audience"),
+    modality: Modality | None = Query(None, description="Only calls of this modality"),
+    sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query(
+        "relevancia", description="cierra_pronto: open calls by deadline, soonest first"
+    ),
+    limit: int = Query(20, ge=1, le=50, description="Results per page"),
+    offset: int = Query(0, ge=0, le=MAX_TOTAL_HITS, description="Results to skip"),
+) -> SearchParams:
+    """The search parameters of `/api/calls` (and the site's `/api/web/calls`), validated."""
+    return parse(
+        q,
+        call_type.value if call_type else "",
+        eligibility.value if eligibility else "",
+        language,
+        sort,
+        sector=sector,
+        ods=ods or "",
+        audience=audience.value if audience else "",
+        modality=modality.value if modality else "",
+        limit=limit,
+        offset=offset,
+    )
+
+
 def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["calls"])
 
-    async def run_search(
-        background: BackgroundTasks,
-        channel: str,
-        q: str,
-        call_type: CallType | None,
-        eligibility: Eligibility | None,
-        language: str,
-        sort: str,
-        limit: int,
-        offset: int,
-    ) -> SearchResults:
-        params = parse(
-            q,
-            call_type.value if call_type else "",
-            eligibility.value if eligibility else "",
-            language,
-            sort,
-            limit=limit,
-            offset=offset,
-        )
+    async def run_search(background: BackgroundTasks, channel: str, params: SearchParams) -> SearchResults:
         try:
             found = await search.search(params)
         except TransientError as exc:
@@ -96,7 +174,9 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         # Recorded after the response is sent; uvicorn waits for it on shutdown.
         background.add_task(
             ctx.impressions.record,
-            impressions([h.call_id for h in page.hits], "search_result", channel, first_position=offset),
+            impressions(
+                [h.call_id for h in page.hits], "search_result", channel, first_position=params.offset
+            ),
         )
         return SearchResults(
             query=params.q,
@@ -110,32 +190,16 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
 
     @router.get("/calls", summary="Search the published calls", responses=LIMITED)
     async def search_calls(
-        background: BackgroundTasks,
-        q: str = Query("", max_length=200, description="Words to look for (typos tolerated)"),
-        call_type: CallType | None = Query(None, alias="type", description="Only this kind"),
-        eligibility: Eligibility | None = Query(None, description="Colombia eligibility: si, no, sin_dato"),
-        language: str = Query("", max_length=3, description="Language of the official text (es, en…)"),
-        sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query(
-            "relevancia", description="cierra_pronto: open calls by deadline, soonest first"
-        ),
-        limit: int = Query(20, ge=1, le=50, description="Results per page"),
-        offset: int = Query(0, ge=0, le=MAX_TOTAL_HITS, description="Results to skip"),
+        background: BackgroundTasks, params: SearchParams = Depends(search_params)
     ) -> SearchResults:
-        return await run_search(background, "api", q, call_type, eligibility, language, sort, limit, offset)
+        return await run_search(background, "api", params)
 
     # The site's own script searches here (impressions counted as channel "web"); same parameters.
     @router.get("/web/calls", include_in_schema=False)
     async def search_for_site(
-        background: BackgroundTasks,
-        q: str = Query("", max_length=200),
-        call_type: CallType | None = Query(None, alias="type"),
-        eligibility: Eligibility | None = Query(None),
-        language: str = Query("", max_length=3),
-        sort: Literal["relevancia", "cierra_pronto", "recientes"] = Query("relevancia"),
-        limit: int = Query(20, ge=1, le=50),
-        offset: int = Query(0, ge=0, le=MAX_TOTAL_HITS),
+        background: BackgroundTasks, params: SearchParams = Depends(search_params)
     ) -> SearchResults:
-        return await run_search(background, "web", q, call_type, eligibility, language, sort, limit, offset)
+        return await run_search(background, "web", params)
 
     @router.get(
         "/calls/{call_id}",
@@ -151,9 +215,7 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             raise HTTPException(status_code=503, detail=UNAVAILABLE_ES) from exc
         if call is None:
             raise HTTPException(status_code=404, detail=NOT_FOUND_ES)
-        return CallDetail(
-            call_id=call.call_id, version=call.version, **public_call(call, ctx.public_base_url).model_dump()
-        )
+        return call_detail(call, ctx.public_base_url, datetime.now(BOGOTA).date())
 
     @router.get(
         "/buscador",

@@ -7,7 +7,7 @@ with hand-made templates: a title may contain anything an official page contains
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
@@ -80,6 +80,31 @@ def deadlines_ics(hits: list[dict[str, Any]], base_url: str, now: datetime) -> b
     return data
 
 
+def feed_filters(
+    q: str = "",
+    kind: str = Query("", alias="type"),
+    eligibility: str = "",
+    language: str = "",
+    sort: str = "",
+    sector: str = "",
+    ods: str = "",
+    audience: str = "",
+    modality: str = "",
+) -> SearchParams:
+    """The search's filters (unknown values dropped, as on the site); newest first unless `sort` says."""
+    return parse(
+        q,
+        kind,
+        eligibility,
+        language,
+        sort or "recientes",
+        sector=sector,
+        ods=ods,
+        audience=audience,
+        modality=modality,
+    )
+
+
 def feeds_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
     router = APIRouter(prefix="/feeds", tags=["feeds"])
     base = ctx.public_base_url.rstrip("/")
@@ -91,45 +116,25 @@ def feeds_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             raise HTTPException(status_code=503, detail=UNAVAILABLE_ES) from exc
         return found.hits
 
-    def filters(q: str, kind: str, eligibility: str, language: str, sort: str) -> SearchParams:
-        return parse(q, kind, eligibility, language, sort or "recientes")
-
     ok: dict[int | str, dict[str, Any]] = {
         200: {"content": {"application/rss+xml": {}}, "description": "The feed"}
     }
 
     @router.get("/rss.xml", summary="RSS 2.0 feed (same filters as search)", responses=ok)
-    async def rss(
-        q: str = "",
-        kind: str = Query("", alias="type"),
-        eligibility: str = "",
-        language: str = "",
-        sort: str = "",
-    ) -> Response:
-        found = await hits(filters(q, kind, eligibility, language, sort))
+    async def rss(params: SearchParams = Depends(feed_filters)) -> Response:
+        found = await hits(params)
         body = feed_xml(found, base, f"{base}/feeds/rss.xml", atom=False)
         return Response(body, media_type="application/rss+xml; charset=utf-8")
 
     @router.get("/atom.xml", summary="Atom feed (same filters as search)", responses=ok)
-    async def atom(
-        q: str = "",
-        kind: str = Query("", alias="type"),
-        eligibility: str = "",
-        language: str = "",
-        sort: str = "",
-    ) -> Response:
-        found = await hits(filters(q, kind, eligibility, language, sort))
+    async def atom(params: SearchParams = Depends(feed_filters)) -> Response:
+        found = await hits(params)
         body = feed_xml(found, base, f"{base}/feeds/atom.xml", atom=True)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     @router.get("/cierres.ics", summary="iCal feed of deadlines (same filters as search)", responses=ok)
-    async def ical(
-        q: str = "",
-        kind: str = Query("", alias="type"),
-        eligibility: str = "",
-        language: str = "",
-    ) -> Response:
-        found = await hits(parse(q, kind, eligibility, language, "cierra_pronto"))
+    async def ical(params: SearchParams = Depends(feed_filters)) -> Response:
+        found = await hits(params.with_(sort="cierra_pronto"))
         body = deadlines_ics(found, base, datetime.now(UTC))
         return Response(body, media_type="text/calendar; charset=utf-8")
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from boi_catalog.domain.call import CERRADA, SEARCHABLE_STATUSES
 from boi_catalog.domain.search import MAX_TOTAL_HITS
-from boi_shared.taxonomy import CallType, Eligibility
+from boi_shared.taxonomy import Audience, CallType, Eligibility, Modality
 
 Sort = Literal["relevancia", "cierra_pronto", "recientes"]
 SORTS: tuple[Sort, ...] = ("relevancia", "cierra_pronto", "recientes")
@@ -15,7 +15,7 @@ SORT_LABELS_ES = {
     "cierra_pronto": "Cierran pronto",
     "recientes": "Más recientes",
 }
-FACETS = ("call_type", "colombia_eligible", "language")
+FACETS = ("call_type", "colombia_eligible", "language", "sectors", "ods", "audience", "modality")
 LANGUAGE_LABELS_ES = {"es": "Español", "en": "Inglés", "fr": "Francés", "pt": "Portugués", "de": "Alemán"}
 # Only what a card needs: small responses (the full text stays in the index for matching).
 CARD_ATTRIBUTES = [
@@ -31,7 +31,11 @@ CARD_ATTRIBUTES = [
 ]
 _TYPES = frozenset(t.value for t in CallType)
 _ELIGIBILITY = frozenset(e.value for e in Eligibility)
+_AUDIENCES = frozenset(a.value for a in Audience)
+_MODALITIES = frozenset(m.value for m in Modality)
 MAX_QUERY = 200
+MAX_SECTOR = 80
+_GOALS = frozenset(str(n) for n in range(1, 18))
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class SearchParams:
     eligibility: str = ""
     language: str = ""
     sort: Sort = "relevancia"
+    sector: str = ""
+    ods: int = 0
+    audience: str = ""
+    modality: str = ""
     closed: bool = False
     limit: int = 20
     offset: int = 0
@@ -58,6 +66,10 @@ class SearchParams:
             "eligibility": self.eligibility,
             "language": self.language,
             "sort": "" if self.sort == "relevancia" else self.sort,
+            "sector": self.sector,
+            "ods": str(self.ods) if self.ods else "",
+            "audience": self.audience,
+            "modality": self.modality,
         }
         return {k: v for k, v in pairs.items() if v}
 
@@ -69,17 +81,26 @@ def parse(
     language: str = "",
     sort: str = "",
     *,
+    sector: str = "",
+    ods: str | int = "",
+    audience: str = "",
+    modality: str = "",
     limit: int = 20,
     offset: int = 0,
     closed: bool = False,
 ) -> SearchParams:
     lang = language.strip().lower()
+    goal = str(ods).strip()
     return SearchParams(
         q=q.strip()[:MAX_QUERY],
         call_type=call_type if call_type in _TYPES else "",
         eligibility=eligibility if eligibility in _ELIGIBILITY else "",
         language=lang if lang.isalpha() and len(lang) <= 3 else "",
         sort=next((s for s in SORTS if s == sort), "relevancia"),
+        sector=" ".join(sector.split())[:MAX_SECTOR],
+        ods=int(goal) if goal in _GOALS else 0,
+        audience=audience if audience in _AUDIENCES else "",
+        modality=modality if modality in _MODALITIES else "",
         closed=closed,
         limit=min(max(limit, 1), 50),
         offset=min(max(offset, 0), MAX_TOTAL_HITS),
@@ -105,6 +126,14 @@ def meili_filter(p: SearchParams, now: float | None = None) -> list[str]:
         clauses.append(f"colombia_eligible = {_quote(p.eligibility)}")
     if p.language:
         clauses.append(f"language = {_quote(p.language)}")
+    if p.sector:
+        clauses.append(f"sectors = {_quote(p.sector)}")
+    if p.ods:
+        clauses.append(f"ods = {p.ods}")
+    if p.audience:
+        clauses.append(f"audience = {_quote(p.audience)}")
+    if p.modality:
+        clauses.append(f"modality = {_quote(p.modality)}")
     if p.sort == "cierra_pronto" and not p.closed:
         clauses.append(f"deadline_ts >= {int(now if now is not None else time.time())}")
     return clauses

@@ -1,30 +1,31 @@
 """The public site, rendered on the server (search engines index it, phones need no script); with
 JavaScript on, `static/search.js` searches Meilisearch as you type with a tenant token."""
 
-from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Query
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from boi_catalog.domain.public import impressions, public_url
 from boi_catalog.domain.search import MAX_TOTAL_HITS
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
+from boi_catalog.web.call_page import BOGOTA, call_details
+from boi_catalog.web.facets import facet_groups, filter_choices
 from boi_catalog.web.present import (
     call_json_ld,
     card,
     card_from_hit,
     date_es,
-    eligibility_label,
     json_ld,
     safe_href,
     share_links,
-    type_label,
 )
 from boi_catalog.web.public_search import PublicSearch
-from boi_catalog.web.query import LANGUAGE_LABELS_ES, SORT_LABELS_ES, SearchParams, parse
+from boi_catalog.web.query import SORT_LABELS_ES, SearchParams, parse
 from boi_catalog.web.render import Renderer
+from boi_catalog.web.reports import ReportGuard, report_form
 from boi_catalog.web.security import origin
 from boi_shared.errors import TransientError
 from boi_shared.events import ImpressionRecorded
@@ -34,21 +35,8 @@ PAGE_SIZE = 20
 MAX_PAGE = MAX_TOTAL_HITS // PAGE_SIZE
 
 
-def facet_options(facets: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
-    """(value, Spanish label, count) per facet, largest first."""
-    labels: dict[str, Callable[[str], str]] = {
-        "call_type": type_label,
-        "colombia_eligible": eligibility_label,
-        "language": lambda v: LANGUAGE_LABELS_ES.get(v, v),
-    }
-    return {
-        name: sorted(((v, labels[name](v), n) for v, n in dist.items()), key=lambda t: -t[2])
-        for name, dist in facets.items()
-        if name in labels
-    }
-
-
-def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
+def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None = None) -> APIRouter:
+    guard = guard or ReportGuard.for_context(ctx)
     direct = bool(ctx.settings and ctx.settings.browser_search_direct)
     # The browser may only talk to Meilisearch when it searches it directly.
     render = Renderer(origin(search.public_url) if direct else "")
@@ -68,7 +56,8 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         try:
             found = await search.search(params)
         except TransientError:
-            values.update(error=UNAVAILABLE_ES, total=0, cards=[], facets={}, has_next=False)
+            values.update(error=UNAVAILABLE_ES, total=0, cards=[], facets=[], has_next=False)
+            values.update(choices=filter_choices({}, params))
             return render(template, 503, **values)
         background.add_task(
             ctx.impressions.record,
@@ -78,7 +67,8 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             error=None,
             total=found.total,
             cards=[card_from_hit(h) for h in found.hits],
-            facets=facet_options(found.facets),
+            facets=facet_groups(found.facets, params),
+            choices=filter_choices(found.facets, params),
             has_next=params.offset + len(found.hits) < found.total,
         )
         return render(template, **values)
@@ -91,10 +81,26 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         eligibility: str = "",
         language: str = "",
         sort: str = "",
+        sector: str = "",
+        ods: str = "",
+        audience: str = "",
+        modality: str = "",
         page: int = 1,
     ) -> HTMLResponse:
         page = min(max(page, 1), MAX_PAGE)
-        params = parse(q, kind, eligibility, language, sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        params = parse(
+            q,
+            kind,
+            eligibility,
+            language,
+            sort,
+            sector=sector,
+            ods=ods,
+            audience=audience,
+            modality=modality,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
         return await listing("search.html", params, page, background)
 
     @router.get("/cerradas", response_class=HTMLResponse)
@@ -104,7 +110,7 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         return await listing("closed.html", params, page, background)
 
     @router.get("/convocatorias/{call_id}", response_class=HTMLResponse)
-    async def call_page(call_id: str, background: BackgroundTasks) -> HTMLResponse:
+    async def call_page(call_id: str, background: BackgroundTasks, request: Request) -> HTMLResponse:
         if not is_call_id(call_id):
             return render("message.html", 404, title="Convocatoria no encontrada", message=NOT_FOUND_ES)
         try:
@@ -134,7 +140,8 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             published=call.published_at.date(),
             language=call.language,
         )
-        return render(
+        report = report_form(guard, request, call.call_id)
+        response = render(
             "call.html",
             call=item,
             json_ld=json_ld(ld),
@@ -145,7 +152,15 @@ def site_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             canonical_url=canonical,
             updated=date_es(call.updated_at.date()),
             sources=[s for s in (safe_href(src.get("item_url")) for src in call.sources) if s],
+            report=report,
+            **call_details(call, datetime.now(BOGOTA).date()),
         )
+        guard.set_cookie(response, report["nonce"])
+        return response
+
+    @router.get("/politica-de-publicacion", response_class=HTMLResponse)
+    async def listing_policy() -> HTMLResponse:
+        return render("policy.html")
 
     @router.get("/ir/{call_id}")
     async def go_to_source(call_id: str, background: BackgroundTasks) -> Response:

@@ -27,6 +27,15 @@
   }
   var typeLabels = labels(form.elements.type);
   var languageLabels = labels(form.elements.language);
+  // Facet → [URL parameter, heading, labels]; the same order and words as the server's _facets.html.
+  var FACETS = [["call_type", "type", "Tipo", typeLabels], ["sectors", "sector", "Sector", null],
+    ["ods", "ods", "Objetivo de Desarrollo Sostenible", labels(form.elements.ods)],
+    ["audience", "audience", "Público", labels(form.elements.audience)],
+    ["modality", "modality", "Modalidad", labels(form.elements.modality)],
+    ["colombia_eligible", "eligibility", "Elegibilidad para Colombia", ELIGIBILITY],
+    ["language", "language", "Idioma", languageLabels]];
+  var FILTERS = { type: "call_type", eligibility: "colombia_eligible", language: "language",
+    sector: "sectors", audience: "audience", modality: "modality" };
 
   function quote(v) { return '"' + String(v).replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"'; }
   function deadlineLabel(d) {
@@ -48,9 +57,10 @@
   }
   function body() {
     var f = form.elements, filter = ["status IN " + STATUSES], sort = f.sort.value;
-    if (f.type.value) { filter.push("call_type = " + quote(f.type.value)); }
-    if (f.eligibility.value) { filter.push("colombia_eligible = " + quote(f.eligibility.value)); }
-    if (f.language.value) { filter.push("language = " + quote(f.language.value)); }
+    Object.keys(FILTERS).forEach(function (n) {
+      if (f[n].value) { filter.push(FILTERS[n] + " = " + quote(f[n].value)); }
+    });
+    if (/^([1-9]|1[0-7])$/.test(f.ods.value)) { filter.push("ods = " + f.ods.value); }
     var b = { q: f.q.value.trim().slice(0, 200), filter: filter, page: 1, hitsPerPage: 20, facets: config.facets,
       attributesToRetrieve: ["id", "title", "summary", "call_type", "deadline", "colombia_eligible", "url"] };
     if (sort === "cierra_pronto") {
@@ -76,15 +86,39 @@
     li.appendChild(art);
     return li;
   }
+  function facetHref(param, value) {
+    var params = new URLSearchParams(new FormData(form));
+    params.set(param, value); params.delete("page");
+    params.forEach(function (v, k) { if (!v) { params.delete(k); } });
+    return "?" + params.toString();
+  }
+  function sectorLabel(v) { return v.charAt(0).toUpperCase() + v.slice(1); }
+  function showSectors(values) {
+    var select = form.elements.sector, chosen = select.value;
+    if (chosen && values.indexOf(chosen) < 0) { values.push(chosen); }
+    while (select.options.length > 1) { select.remove(1); }
+    values.sort().forEach(function (v) { select.add(new Option(sectorLabel(v), v, false, v === chosen)); });
+  }
   function showFacets(dist) {
     facetsBox.textContent = "";
-    var names = { call_type: typeLabels, colombia_eligible: ELIGIBILITY, language: languageLabels };
-    Object.keys(dist || {}).forEach(function (name) {
-      var ul = el("ul");
-      Object.keys(dist[name]).forEach(function (v) {
-        ul.appendChild(el("li", "", ((names[name] || {})[v] || v) + ": " + dist[name][v]));
+    dist = dist || {};
+    showSectors(Object.keys(dist.sectors || {}));
+    FACETS.forEach(function (facet) {
+      var values = dist[facet[0]] || {}, keys = Object.keys(values), chosen = form.elements[facet[1]].value;
+      if (!keys.length) { return; }
+      keys.sort(function (a, b) { return values[b] - values[a] || (a < b ? -1 : 1); });
+      var box = el("details", "facet"), ul = el("ul");
+      box.appendChild(el("summary", "", facet[2]));
+      keys.forEach(function (v) {
+        var li = el("li"), a = el("a", "", facet[3] ? (facet[3][v] || v) : sectorLabel(v));
+        a.href = facetHref(facet[1], v);
+        if (v === chosen) { a.setAttribute("aria-current", "true"); box.open = true; }
+        li.appendChild(a); li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("span", "n", String(values[v])));
+        ul.appendChild(li);
       });
-      facetsBox.appendChild(ul);
+      box.appendChild(ul);
+      facetsBox.appendChild(box);
     });
   }
   function report(ids) {
@@ -134,7 +168,7 @@
   }
   function later() { clearTimeout(timer); timer = setTimeout(search, 150); }
   form.elements.q.addEventListener("input", later);
-  ["type", "eligibility", "language", "sort"].forEach(function (n) {
+  ["type", "eligibility", "language", "sector", "ods", "audience", "modality", "sort"].forEach(function (n) {
     form.elements[n].addEventListener("change", later);
   });
   form.addEventListener("submit", function (e) { e.preventDefault(); clearTimeout(timer); search(); });
