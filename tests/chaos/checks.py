@@ -70,6 +70,8 @@ def check_calls(
             f.lost.append(f"{item.call_id}: not in MongoDB")
         elif doc.get("content_hash") != event["call"]["content_hash"]:
             f.lost.append(f"{item.call_id}: MongoDB holds an older version")
+        elif item.withdraw_tried and not item.withdrawn:
+            f.lost.append(f"{item.call_id}: the console could not withdraw it")
         elif item.withdrawn and doc.get("status") != RETIRADA:
             f.lost.append(f"{item.call_id}: withdrawal lost (status {doc.get('status')})")
     by_url = Counter(doc.get("url") for doc in docs.values())

@@ -37,6 +37,7 @@ class Item:
     link: str
     version: int = 1
     withdrawn: bool = False
+    withdraw_tried: bool = False
     written_at: float = 0.0
     searchable_at: float | None = None
 

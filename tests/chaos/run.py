@@ -90,42 +90,48 @@ async def send_impressions(cluster: Cluster, items: list[Item], count: int, seed
     return sent
 
 
-async def _console(base: str) -> tuple[httpx.AsyncClient, str]:
-    client = httpx.AsyncClient(base_url=base, timeout=30)
+async def _sign_in(base: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base, timeout=60)
     form = await client.get("/consola/entrar")
     csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
-    if not csrf:
+    done = csrf and await client.post(
+        "/consola/entrar", data={"csrf": csrf[1], "usuario": ADMIN[0], "clave": ADMIN[1]}
+    )
+    if not done or done.status_code != 303:
         await client.aclose()
-        raise httpx.HTTPError("no sign-in form")
-    await client.post("/consola/entrar", data={"csrf": csrf[1], "usuario": ADMIN[0], "clave": ADMIN[1]})
-    page = await client.get("/consola/")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    if page.status_code != 200 or not token:
-        await client.aclose()
-        raise httpx.HTTPError(f"sign-in failed ({page.status_code})")
-    return client, token[1]
+        raise httpx.HTTPError("sign-in refused")
+    return client
 
 
-async def withdraw(cluster: Cluster, items: list[Item]) -> None:
-    """A curator withdraws calls in the console (signing in again when the catalog restarted)."""
-    session: tuple[httpx.AsyncClient, str] | None = None
+async def _withdraw_one(client: httpx.AsyncClient, item: Item) -> bool:
+    """The curator opens the call's editor (it must have reached the catalog) and withdraws it."""
+    editor = await client.get(f"/consola/convocatorias/{item.call_id}")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', editor.text)
+    if editor.status_code != 200 or not csrf:
+        return False
+    done = await client.post(
+        f"/consola/convocatorias/{item.call_id}/retirar",
+        data={"csrf": csrf[1], "motivo": "Retirada en la prueba de fallos"},
+    )
+    return done.status_code == 303
+
+
+async def withdraw(cluster: Cluster, items: list[Item], deadline: float) -> None:
+    """A curator withdraws calls in the console, signing in again when the catalog restarted."""
+    client: httpx.AsyncClient | None = None
     for item in items:
-        while not item.withdrawn:
+        while not item.withdrawn and time.time() < deadline:
             try:
-                if session is None or str(session[0].base_url).rstrip("/") != cluster.url("catalog"):
-                    session = await _console(cluster.url("catalog"))
-                client, csrf = session
-                done = await client.post(
-                    f"/consola/convocatorias/{item.call_id}/retirar",
-                    data={"csrf": csrf, "motivo": "Retirada en la prueba de fallos"},
-                )
-                item.withdrawn = done.status_code == 303
+                if client is None or str(client.base_url).rstrip("/") != cluster.url("catalog"):
+                    client = await _sign_in(cluster.url("catalog"))
+                item.withdrawn = await _withdraw_one(client, item)
             except httpx.HTTPError:
-                session = None
+                client = None
             if not item.withdrawn:
                 await asyncio.sleep(1.0)
-    if session:
-        await session[0].aclose()
+        item.withdraw_tried = True
+    if client:
+        await client.aclose()
 
 
 async def quiesce(cluster: Cluster, driver: LoadDriver, deadline: float) -> dict[str, int]:
@@ -204,7 +210,7 @@ async def _run(plan: Plan, work: Path, cluster: Cluster, receiver: WebhookReceiv
     await driver.feed_new()
     await fault_task
     await driver.change_every_fifth()
-    await withdraw(cluster, driver.pick_withdrawals(plan.withdrawals))
+    await withdraw(cluster, driver.pick_withdrawals(plan.withdrawals), time.time() + plan.drain_seconds)
     sent = await impressions
     print(f"chaos: {time.time() - t0:6.1f}s load and faults done; draining", flush=True)
     lag = await quiesce(cluster, driver, time.time() + plan.drain_seconds)
@@ -227,7 +233,12 @@ async def _check(
     f = checks.Findings()
     bootstrap = cluster.cfg.kafka_bootstrap
     docs = checks.catalog_docs(cluster.direct_mongo_url)
-    checks.check_calls(driver.items, await topics.read_all(bootstrap, "calls.raw.v1"), docs, f)
+    raw = await topics.read_all(bootstrap, "calls.raw.v1")
+    print(
+        f"chaos: calls.raw.v1 holds {len(raw)} events of {len({e.get('call_id') for e in raw})} calls; "
+        f"MongoDB holds {len(docs)} calls; {sum(1 for i in driver.items if i.searchable_at)} seen searchable"
+    )
+    checks.check_calls(driver.items, raw, docs, f)
     checks.check_index(docs, cluster.meili_url, cluster.master_key, f)
     delivered = [str(json.loads(r.body).get("event_id")) for r in receiver.requests if r.body]
     checks.check_notifications(await topics.read_all(bootstrap, "calls.published.v1"), delivered, f)
