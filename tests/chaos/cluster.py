@@ -57,7 +57,7 @@ class Cluster:
         self.mongo_proxy.start()
         self.meili_proxy.start()
         for name in SERVICES:
-            self.replicas[name] = [self._service(name).start(timeout=120)]
+            self.replicas[name] = [self.supervised(name)]
 
     def keep_logs(self, where: Path) -> None:
         """Copy the services' and the stack's logs out before the data directory goes."""
@@ -109,6 +109,19 @@ class Cluster:
             "BOI_API_RATE_BURST": "10000",
         }
 
+    def supervised(self, name: str, patience: float = 300.0) -> ServiceProcess:
+        """Start `name`, starting it again when it exits (a service started while Kafka is down exits
+        at start-up, as a pod would, and its supervisor — Kubernetes, compose — starts it again)."""
+        deadline, delay = time.monotonic() + patience, 1.0
+        while True:
+            try:
+                return self._service(name).start(timeout=120)
+            except RuntimeError:
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
     def _service(self, name: str) -> ServiceProcess:
         log_dir = self.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -124,10 +137,10 @@ class Cluster:
         if victim.proc:
             victim.proc.kill()
             victim.proc.wait()
-        self.replicas[name][0] = self._service(name).start(timeout=180)
+        self.replicas[name][0] = self.supervised(name)
 
     def add_replica(self, name: str) -> None:
-        self.replicas[name].append(self._service(name).start(timeout=180))
+        self.replicas[name].append(self.supervised(name))
 
     def remove_replica(self, name: str) -> None:
         if len(self.replicas[name]) > 1:
