@@ -14,6 +14,7 @@ from boi_catalog import SERVICE, handlers
 from boi_catalog.adapters.impressions import KafkaImpressionSink
 from boi_catalog.adapters.meili import MeiliSearchIndex
 from boi_catalog.adapters.mongo import MongoCallRepository
+from boi_catalog.adapters.mongo_users import MongoConsoleUsers
 from boi_catalog.indexing import IndexQueue
 from boi_catalog.jobs import background, scheduled_jobs
 from boi_catalog.ports import Announce, ConflictError, Indexer
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         repository, index, max_batch=settings.index_batch_size, in_flight=settings.index_tasks_in_flight
     )
     broker, impressions, announce = build_broker(settings, repository, indexer)
+    users = MongoConsoleUsers(settings.mongo_url.get_secret_value(), settings.database_name(SERVICE))
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await index.close()
             await repository.close()
+            await users.close()
 
     app = service_app(
         service=SERVICE,
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings,
             publish=announce,
             indexer=indexer,
+            users=users,
         ),
     )
     return app

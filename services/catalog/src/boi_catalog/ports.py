@@ -120,3 +120,15 @@ class ImpressionSink(Protocol):
     """Where impressions of calls are reported (best effort: failures are logged, not raised)."""
 
     async def record(self, impressions: Sequence[ImpressionRecorded]) -> None: ...
+
+
+class ConsoleUserStore(Protocol):
+    """Console users added at run time (`boi console user add`), beside those of settings."""
+
+    async def all(self) -> dict[str, tuple[str, str]]:
+        """{name: (role, PBKDF2 hash)}."""
+        ...
+
+    async def put(self, name: str, role: str, encoded: str) -> None: ...
+
+    async def remove(self, name: str) -> bool: ...

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from boi_catalog.ports import CallRepository, ImpressionSink, Indexer, SearchIndex
+from boi_catalog.ports import CallRepository, ConsoleUserStore, ImpressionSink, Indexer, SearchIndex
 from boi_shared.ids import CALL_ID_PATTERN
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -27,10 +27,11 @@ def is_call_id(value: str) -> bool:
 @dataclass(frozen=True)
 class WebContext:
     """What the routes need, built once in `create_app`. `settings` is the service's `Settings`
-    (None in tests of the bare site: no console users, default limits); `publish` announces a
-    `CallPublished` the curation use cases return (None: the console cannot publish); `indexer` is the
-    service's index queue, through which curation writes reach the index in order with the consumer's
-    (None: curation writes to `index` directly, in tests of the bare site)."""
+        (None in tests of the bare site: no console users, default limits); `publish` announces a
+        `CallPublished` the curation use cases return (None: the console cannot publish); `indexer` is the
+        service's index queue, through which curation writes reach the index in order with the consumer's
+        (None: curation writes to `index` directly, in tests of the bare site); `users` holds the console
+    users added at run time (None: only those of settings)."""
 
     repository: CallRepository
     index: SearchIndex
@@ -39,6 +40,7 @@ class WebContext:
     settings: Any = None
     publish: Callable[[Any], Awaitable[None]] | None = field(default=None)
     indexer: Indexer | None = None
+    users: ConsoleUserStore | None = None
 
     @property
     def index_writer(self) -> Indexer | SearchIndex:
@@ -67,4 +69,8 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
     app.include_router(console_router(ctx, sessions))
     app.include_router(admin_api_router(ctx, sessions))
     app.add_exception_handler(StarletteHTTPException, login_on_401)
+    if ctx.users is not None:
+        from boi_catalog.web.users import StoredUsers
+
+        app.middleware("http")(StoredUsers(ctx.users, sessions).middleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
