@@ -43,12 +43,15 @@ def wrap(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int, max_lines
     lines: list[str] = []
     current = ""
     for word in text.split():
-        while _width(draw, word, face) > width:  # a very long word: split it
+        if _width(draw, word, face) > width and current:  # a very long word starts its own line
+            lines.append(current)
+            current = ""
+        while _width(draw, word, face) > width:  # and is cut by characters
             cut = len(word) - 1
             while cut > 1 and _width(draw, word[:cut], face) > width:
                 cut -= 1
-            lines.append(f"{current} {word[:cut]}".strip()) if current else lines.append(word[:cut])
-            current, word = "", word[cut:]
+            lines.append(word[:cut])
+            word = word[cut:]
         candidate = f"{current} {word}".strip()
         if _width(draw, candidate, face) <= width:
             current = candidate
@@ -78,7 +81,7 @@ def layout(
 
     def put(kind: str, lines: list[str], face: Font, top: int, fill: str, gap: int = 12) -> int:
         for line in lines:
-            left, t, right, bottom = draw.textbbox((MARGIN, top), line, font=face)
+            left, t, right, bottom = (round(v) for v in draw.textbbox((MARGIN, top), line, font=face))
             draw.text((MARGIN, top), line, font=face, fill=fill)
             placed.append(CardText(kind, line, (left, t, right, bottom)))
             top = bottom + gap

@@ -100,7 +100,7 @@ class Sessions:
 
     def use_stored(self, stored: dict[str, tuple[str, str]]) -> None:
         """Take the users stored at run time (`{name: (role, hash)}`) beside those of settings."""
-        valid = {
+        valid: dict[str, tuple[Role, str]] = {
             name: ("admin" if role == "admin" else "curator", encoded)
             for name, (role, encoded) in stored.items()
             if role in ROLES and encoded.startswith("pbkdf2_sha256$")
