@@ -97,7 +97,7 @@ def test_branding_refused_at_start_up(tmp_path: Path) -> None:
     big.write_bytes(b"\x89PNG" + b"0" * 300_000)
     with pytest.raises(ValidationError, match="at most 200,000"):
         Settings(brand_logo_path=str(big))
-    with pytest.raises(ValidationError, match="png or .svg"):
+    with pytest.raises(ValidationError, match=r"\.png or \.svg"):
         Settings(brand_logo_path=str(tmp_path / "logo.gif"))
     with pytest.raises(ValidationError, match="no such file"):
         Settings(brand_logo_path=str(tmp_path / "missing.svg"))

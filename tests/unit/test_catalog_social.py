@@ -2,6 +2,7 @@
 card is 1080×1080 with every line inside its margins; curators' edits are held to the same limits."""
 
 import io
+import itertools
 import re
 from datetime import date
 
@@ -87,8 +88,8 @@ def test_card_is_1080_square_and_every_line_fits(title: str) -> None:
         left, top, right, bottom = p.box
         assert MARGIN <= left and right <= SIZE - MARGIN, p
         assert 0 < top and bottom <= SIZE - 24, p  # above the bottom band
-    boxes = sorted(p.box for p in placed)
-    assert all(a[3] <= b[1] for a, b in zip(boxes, boxes[1:], strict=False))  # no line overlaps the next
+    boxes = sorted((p.box for p in placed), key=lambda b: b[1])
+    assert all(a[3] <= b[1] for a, b in itertools.pairwise(boxes))  # no line overlaps the next
     assert len([p for p in placed if p.kind == "title"]) <= 6
     png = Image.open(io.BytesIO(render_png(card)))
     assert png.format == "PNG" and png.size == (1080, 1080)
