@@ -25,7 +25,7 @@ SYSTEM = [
 
 def licence(dist: Distribution) -> str:
     meta = dist.metadata
-    expression = meta.get("License-Expression")
+    expression = (meta.get_all("License-Expression") or [""])[0]
     if expression:
         return str(expression)
     classifiers = [
@@ -33,7 +33,7 @@ def licence(dist: Distribution) -> str:
     ]
     if classifiers:
         return ", ".join(dict.fromkeys(classifiers))
-    text = (meta.get("License") or "").strip().splitlines()
+    text = str((meta.get_all("License") or [""])[0]).strip().splitlines()
     return text[0][:80] if text else "see the package"
 
 
