@@ -185,3 +185,35 @@ async def test_curator_plans_the_day_and_publishes_the_weekly_bulletin(
     assert Image.open(tmp_path / "card.png").size == (1080, 1080)
     if SCREENSHOTS:
         shutil.copy(tmp_path / "card.png", DOCS / "screenshot-instagram-card.png")
+
+
+async def test_partner_site_embeds_the_search_with_one_script_tag(
+    browser: Any, day_site: tuple[Site, str], calls: list[Any]
+) -> None:
+    site, _ = day_site
+    w = calls[0].enrichment.title_es.rsplit("(", 1)[1].rstrip(")")
+    partner = "http://partner.example/convocatorias.html"
+    html = (
+        "<!doctype html><html lang='es'><body><h1>Aliado</h1>"
+        f"<script src='{site.url}/embed.js' data-type='premio' data-q='{w}' async></script></body></html>"
+    )
+    context = await browser.new_context()
+    tab = await context.new_page()
+    await tab.route(partner, lambda route: route.fulfill(body=html, content_type="text/html"))
+    bodies: list[str] = []
+
+    async def keep(response: Any) -> None:
+        if response.url.startswith(site.url):
+            bodies.append(await response.text())
+
+    tab.on("response", keep)
+    await tab.goto(partner)
+    frame = tab.frame_locator("iframe")
+    await frame.locator("article").first.wait_for()
+    titles = await frame.locator("article h2").all_inner_texts()
+    assert titles == [calls[1].enrichment.title_es]  # the only premio with that word
+    link = await frame.locator("article h2 a").get_attribute("href")
+    assert link.startswith(f"{site.url}/convocatorias/{calls[1].call_id}?utm_source=embed")
+    assert await context.cookies() == []  # no cookie, on any site
+    assert not any(site.stack.meili_master_key in b for b in bodies)  # no key reaches the page
+    await context.close()

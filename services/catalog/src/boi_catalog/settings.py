@@ -72,6 +72,11 @@ class Settings(ServiceSettings, BrandingSettings):
         default="",
         description="Metrics service base URL: views per call for the bulletin score (empty: none)",
     )
+    embed_frame_ancestors: str = Field(
+        default="*",
+        description="Sites allowed to frame the embeddable search /embed (CSP frame-ancestors, e.g. "
+        "`https://partner.example`; `*` any)",
+    )
     browser_search_direct: bool = Field(
         default=False,
         description="The site script searches Meilisearch with a tenant token (default: via /api/web/calls)",

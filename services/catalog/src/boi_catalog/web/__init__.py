@@ -68,6 +68,7 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
     from boi_catalog.web.api import api_router
     from boi_catalog.web.bulletin_site import brand_router
     from boi_catalog.web.console import console_router, login_on_401, sessions_for
+    from boi_catalog.web.embed import embed_router
     from boi_catalog.web.feeds import feeds_router
     from boi_catalog.web.public_search import PublicSearch
     from boi_catalog.web.reports import ReportGuard, reports_router
@@ -84,6 +85,7 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
     app.include_router(admin_api_router(ctx, sessions))
     branding.use(Brand.from_settings(ctx.settings))
     app.include_router(brand_router())
+    app.include_router(embed_router(ctx, search))
     if ctx.editorial is not None:
         from boi_catalog.web.bulletin_site import bulletin_router
         from boi_catalog.web.editorial_console import editorial_router
