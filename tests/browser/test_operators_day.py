@@ -192,7 +192,9 @@ async def test_partner_site_embeds_the_search_with_one_script_tag(
 ) -> None:
     site, _ = day_site
     w = calls[0].enrichment.title_es.rsplit("(", 1)[1].rstrip(")")
-    partner = "http://partner.example/convocatorias.html"
+    # Another origin (localhost, not 127.0.0.1), on loopback too: Chromium's Private Network Access would
+    # block a public origin's requests to this machine's site, which a real deployment does not have.
+    partner = f"http://localhost:{site.svc.port}/aliado/convocatorias.html"
     html = (
         "<!doctype html><html lang='es'><body><h1>Aliado</h1>"
         f"<script src='{site.url}/embed.js' data-type='premio' data-q='{w}' async></script></body></html>"
@@ -207,6 +209,8 @@ async def test_partner_site_embeds_the_search_with_one_script_tag(
             bodies.append(await response.text())
 
     tab.on("response", keep)
+    tab.on("console", lambda m: print(f"[console.{m.type}] {m.text}"))
+    tab.on("requestfailed", lambda r: print(f"[requestfailed] {r.url} {r.failure}"))
     await tab.goto(partner)
     frame = tab.frame_locator("iframe")
     await frame.locator("article").first.wait_for()
