@@ -10,8 +10,10 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -192,16 +194,25 @@ async def test_partner_site_embeds_the_search_with_one_script_tag(
 ) -> None:
     site, _ = day_site
     w = calls[0].enrichment.title_es.rsplit("(", 1)[1].rstrip(")")
-    # Another origin (localhost, not 127.0.0.1), on loopback too: Chromium's Private Network Access would
-    # block a public origin's requests to this machine's site, which a real deployment does not have.
-    partner = f"http://localhost:{site.svc.port}/aliado/convocatorias.html"
     html = (
         "<!doctype html><html lang='es'><body><h1>Aliado</h1>"
         f"<script src='{site.url}/embed.js' data-type='premio' data-q='{w}' async></script></body></html>"
-    )
+    ).encode()
+
+    class Partner(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html)
+
+    # A real server on another origin (localhost, not 127.0.0.1): a page Playwright fulfils itself has no
+    # address, and Chromium's Private Network Access then blocks its requests to this machine.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Partner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    partner = f"http://localhost:{server.server_address[1]}/convocatorias.html"
     context = await browser.new_context()
     tab = await context.new_page()
-    await tab.route(partner, lambda route: route.fulfill(body=html, content_type="text/html"))
     bodies: list[str] = []
 
     async def keep(response: Any) -> None:
@@ -221,3 +232,4 @@ async def test_partner_site_embeds_the_search_with_one_script_tag(
     assert await context.cookies() == []  # no cookie, on any site
     assert not any(site.stack.meili_master_key in b for b in bodies)  # no key reaches the page
     await context.close()
+    server.shutdown()
