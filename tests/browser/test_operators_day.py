@@ -228,7 +228,9 @@ async def test_partner_site_embeds_the_search_with_one_script_tag(
     titles = await frame.locator("article h2").all_inner_texts()
     assert titles == [calls[1].enrichment.title_es]  # the only premio with that word
     link = await frame.locator("article h2 a").get_attribute("href")
-    assert link.startswith(f"{site.url}/convocatorias/{calls[1].call_id}?utm_source=embed")
+    # An absolute link to the call's page (BOI_PUBLIC_BASE_URL), opened outside the frame.
+    assert link.endswith(f"/convocatorias/{calls[1].call_id}?utm_source=embed&utm_medium=partner")
+    assert await frame.locator("article h2 a").get_attribute("target") == "_blank"
     assert await context.cookies() == []  # no cookie, on any site
     assert not any(site.stack.meili_master_key in b for b in bodies)  # no key reaches the page
     await context.close()
