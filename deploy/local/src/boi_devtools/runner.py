@@ -151,7 +151,8 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
         "BOI_ADMIN_TOKEN": _secret(cfg, "admin-token"),
         "BOI_WEBHOOK_SECRET": _secret(cfg, "webhook-secret"),
         "BOI_CATALOG_AUTO_PUBLISH": "true",
-        "BOI_METRICS_URL": f"http://127.0.0.1:{site_port + SERVICES['metrics']}",  # views for the bulletin score
+        # Views per call for the weekly bulletin's score.
+        "BOI_METRICS_URL": f"http://127.0.0.1:{site_port + SERVICES['metrics']}",
         "BOI_CONSOLE_USERS": ",".join(filter(None, [os.environ.get("BOI_CONSOLE_USERS", ""), users_env])),
     }
     running: list[RunningService] = []
