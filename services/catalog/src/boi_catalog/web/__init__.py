@@ -94,7 +94,7 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
         app.include_router(bulletin_router(ctx))
     app.add_exception_handler(StarletteHTTPException, login_on_401)
     if ctx.users is not None:
-        from boi_catalog.web.users import StoredUsers
+        from boi_catalog.web.users import StoredUsers, StoredUsersMiddleware
 
-        app.middleware("http")(StoredUsers(ctx.users, sessions).middleware)
+        app.add_middleware(StoredUsersMiddleware, users=StoredUsers(ctx.users, sessions))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

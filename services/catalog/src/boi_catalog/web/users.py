@@ -4,9 +4,8 @@ seconds, so a user added, demoted or removed on one replica counts on all of the
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from boi_catalog.ports import ConsoleUserStore
 from boi_catalog.web.auth import Sessions
@@ -30,10 +29,16 @@ class StoredUsers:
             return
         self._read_at = time.monotonic()
 
-    async def middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path.startswith(PATHS):
-            # A sign-in always reads them: a user added a moment ago can sign in at once.
-            await self.refresh(force=request.method == "POST" and request.url.path == "/consola/entrar")
-        return await call_next(request)
+
+class StoredUsersMiddleware:
+    """Plain ASGI (no per-request cost on the public routes): refreshes before console and admin requests;
+    a sign-in always reads the users, so one added a moment ago can sign in at once."""
+
+    def __init__(self, app: ASGIApp, users: StoredUsers) -> None:
+        self.app, self.users = app, users
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.startswith(PATHS):
+            await self.users.refresh(force=scope.get("method") == "POST" and path == "/consola/entrar")
+        await self.app(scope, receive, send)
