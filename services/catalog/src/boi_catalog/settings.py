@@ -4,8 +4,8 @@ from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from boi_shared.secrets import NotAKey
 from boi_catalog.branding import BrandingSettings
+from boi_shared.secrets import NotAKey
 from boi_shared.settings import ServiceSettings
 
 
