@@ -69,32 +69,33 @@ async def test_curator_reviews_edits_and_approves_a_call(review_site: Site) -> N
     assert any(e.get("call_id") == event.call_id and e.get("action") == "edit" for e in entries)
 
 
-async def test_admin_plans_the_day_and_withdraws(review_site: Site) -> None:
+async def test_admin_withdraws_and_a_plan_with_the_withdrawn_call_is_refused(review_site: Site) -> None:
     w = word()
-    events = [enriched(f"Fondo {w} {i}", deadline=days(20 + i)) for i in range(3)]
+    events = [enriched(f"Fondo {w} {i}", deadline=days(20 + i), needs_review=True) for i in range(3)]
     await review_site.publish(*events, expect_searchable=False)
     admin = _signed_in(review_site, ADMIN)
     await eventually(
         lambda: all(admin.get(f"/consola/convocatorias/{e.call_id}").status_code == 200 for e in events)
     )
     csrf = _csrf(admin.get("/consola/plan").text)
-    ids = "\n".join(e.call_id for e in events)
-    two = admin.post(
-        "/consola/plan/dia", data={"csrf": csrf, "fecha": days(1).isoformat(), "call_ids": ids[:52]}
-    )
+    # A day no other test plans (the session's tests share the catalog database; a day's plan, once
+    # announced, cannot be replaced).
+    pick = {"csrf": csrf, "fecha": days(3).isoformat(), "hora": "23:59"}
+    unapproved = admin.post("/consola/plan/dia", data={**pick, "call_id": [e.call_id for e in events]})
+    assert "aún no está aprobada" in admin.get(unapproved.headers["location"]).text
+    for e in events:
+        admin.post(f"/consola/convocatorias/{e.call_id}/aprobar", data={"csrf": csrf})
+    two = admin.post("/consola/plan/dia", data={**pick, "call_id": [e.call_id for e in events[:2]]})
     assert "entre 3 y 7" in admin.get(two.headers["location"]).text
-    planned = admin.post(
-        "/consola/plan/dia", data={"csrf": csrf, "fecha": days(1).isoformat(), "call_ids": ids}
-    )
-    assert "Plan del día guardado" in admin.get(planned.headers["location"]).text
 
     target = events[0]
     path = f"/consola/convocatorias/{target.call_id}"
-    admin.post(f"{path}/aprobar", data={"csrf": csrf})
     await eventually(lambda: review_site.api("/api/calls", q=f"{w} 0").json()["total"] >= 1)
     withdrawn = admin.post(f"{path}/retirar", data={"csrf": csrf, "motivo": "Fuente retirada"})
     assert withdrawn.status_code == 303
     await eventually(lambda: review_site.api(f"/api/calls/{target.call_id}").status_code == 404)
+    refused = admin.post("/consola/plan/dia", data={**pick, "call_id": [e.call_id for e in events]})
+    assert "fue retirada: quítela del plan" in admin.get(refused.headers["location"]).text
     changes = await collect(
         review_site.stack.kafka_bootstrap,
         "calls.published.v1",

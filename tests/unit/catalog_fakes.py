@@ -130,3 +130,42 @@ class FakeIndex:
 class Announcements(list[CallPublished]):
     async def __call__(self, event: CallPublished) -> None:
         self.append(event)
+
+
+class FakeEditorialStore:
+    """In-memory `EditorialStore`: plans by `kind:key`, drafts by `_id` (an existing draft is kept)."""
+
+    def __init__(self) -> None:
+        self.plan_docs: dict[str, dict[str, Any]] = {}
+        self.posts: dict[str, dict[str, Any]] = {}
+
+    async def put_plan(self, kind: str, key: str, plan: Mapping[str, Any]) -> None:
+        self.plan_docs[f"{kind}:{key}"] = {**plan, "kind": kind, "key": key}
+
+    async def get_plan(self, kind: str, key: str) -> dict[str, Any] | None:
+        plan = self.plan_docs.get(f"{kind}:{key}")
+        return dict(plan) if plan else None
+
+    async def plans(self, kind: str, status: str | None = None, *, limit: int = 200) -> list[dict[str, Any]]:
+        found = [
+            p for p in self.plan_docs.values() if p["kind"] == kind and status in (None, p.get("status"))
+        ]
+        return sorted(found, key=lambda p: p["key"], reverse=True)[:limit]
+
+    async def add_drafts(self, drafts: Sequence[Mapping[str, Any]]) -> None:
+        for d in drafts:
+            self.posts.setdefault(d["_id"], dict(d))
+
+    async def drafts(self, *, limit: int = 200) -> list[dict[str, Any]]:
+        return list(self.posts.values())[:limit]
+
+    async def get_draft(self, draft_id: str) -> dict[str, Any] | None:
+        return self.posts.get(draft_id)
+
+    async def update_draft(self, draft_id: str, fields: Mapping[str, Any]) -> None:
+        self.posts[draft_id].update(fields)
+
+
+class FakeImpressions(list[Any]):
+    async def record(self, impressions: Sequence[Any]) -> None:
+        self.extend(impressions)

@@ -154,21 +154,13 @@ async def test_the_calendar_closes_calls(ports: Any) -> None:
     assert expiry_status(closed, date(2032, 1, 1)) is None
 
 
-async def test_plans_and_pending_sweep(ports: Any) -> None:
+async def test_pending_sweep(ports: Any) -> None:
     repo, index, _ = ports
     ids = []
     for n in range(6):
         event = enriched(n, review=False)
         await publish_enriched(event, repo, index, BASE, now=T1)
         ids.append(event.call_id)
-    plan = await service.plan_day(repo, date(2026, 11, 24), ids[:4], "ana")
-    assert plan["call_ids"] == ids[:4]
-    assert (await service.get_plan(repo, "day", "2026-11-24"))["call_ids"] == ids[:4]  # type: ignore[index]
-    with pytest.raises(TransitionError):
-        await service.plan_day(repo, date(2026, 11, 24), ids[:2], "ana")
-    with pytest.raises(TransitionError):
-        await service.choose_top5(repo, "2026-W48", ids, "ana")
-    assert (await service.choose_top5(repo, "2026-W48", ids[:5], "ana"))["key"] == "2026-W48"
     assert await reindex_pending(repo, index) == 6  # the fake indexer does not mark them indexed
 
 

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the browser tests (Playwright drives it by its path; it never downloads a browser).
-# Installs it only when running as root; otherwise says how, and the browser tests skip with that reason.
+# Debian's Chromium for the browser tests (Playwright drives it by its path; it never downloads a browser),
+# and Debian's poppler-utils (`pdftoppm`), with which the tests render the bulletin's PDF edition.
+# Installs them only when running as root; otherwise says how, and the tests needing them skip with that reason.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing Debian's chromium for the browser tests (apt-get)…"
+  echo "installing Debian's ${missing[*]} for the browser and PDF tests (apt-get)…"
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 else
-  echo "note: /usr/bin/chromium is missing, so tests/browser will be skipped."
-  echo "      install it with: sudo apt-get install -y chromium   (Debian/Ubuntu)"
+  echo "note: ${missing[*]} missing, so the tests needing them will be skipped."
+  echo "      install with: sudo apt-get install -y ${missing[*]}   (Debian/Ubuntu)"
 fi

@@ -145,6 +145,11 @@ class CallPublished(Event):
     change: Literal["published", "updated", "closed", "withdrawn"] = Field(description="What changed")
     changed_fields: list[str] = Field(default_factory=list, description="Fields that changed")
     call: PublicCall = Field(description="The call as the public sees it after the change")
+    announced_at: AwareDatetime | None = Field(
+        default=None,
+        description="Set when the office announces the call on its channels (the day's plan, at its hour): "
+        "change `updated` with changed_fields [`announced_at`]",
+    )
 
 
 class ImpressionRecorded(Event):
@@ -155,6 +160,9 @@ class ImpressionRecorded(Event):
     )
     channel: str = Field(default="web", description="web, api, email, webhook, …")
     position: int | None = Field(default=None, ge=0, description="Rank in the result list, if any")
+    campaign: str | None = Field(
+        default=None, description="UTM campaign of a `social` impression (a post marked as posted)"
+    )
 
 
 class DeadLetter(Model):

@@ -38,6 +38,31 @@ def _secret(cfg: StackConfig, name: str) -> str:
     return path.read_text().strip()
 
 
+DEMO_USERS = (("demo-admin", "admin"), ("demo-curador", "curator"))
+
+
+def demo_users() -> tuple[str, list[tuple[str, str, str]]]:
+    """Console users for this run with fresh random passwords: the `BOI_CONSOLE_USERS` value (hashes
+    only, made by the catalog's own command) and (name, role, password) to print once on the terminal."""
+    entries, shown = [], []
+    for name, role in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        entry = subprocess.run(
+            [sys.executable, "-m", "boi_catalog.web.cli_users", "hash-password", name, "--role", role],
+            input=f"{password}\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        entries.append(entry)
+        shown.append((name, role, password))
+    return ",".join(entries), shown
+
+
+def credentials_text(shown: list[tuple[str, str, str]]) -> str:
+    return "\n".join(f"  {role:8} usuario: {name}  contraseña: {password}" for name, role, password in shown)
+
+
 def demo_sources(extra: list[str]) -> list[str]:
     """The shipped demo feed, the real feeds of ../shared/data when present, and any extra ones."""
     sources = [str(demo_feed())]
@@ -116,6 +141,8 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
     log_dir = cfg.data_dir / "services"
     log_dir.mkdir(parents=True, exist_ok=True)
     site = f"http://127.0.0.1:{site_port}"
+    # Printed once below, on this terminal only: never written to a file or passed on a command line.
+    users_env, shown = demo_users()
     env = {
         **cfg.service_env(),
         "BOI_PUBLIC_BASE_URL": site,
@@ -124,6 +151,9 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
         "BOI_ADMIN_TOKEN": _secret(cfg, "admin-token"),
         "BOI_WEBHOOK_SECRET": _secret(cfg, "webhook-secret"),
         "BOI_CATALOG_AUTO_PUBLISH": "true",
+        # Views per call for the weekly bulletin's score.
+        "BOI_METRICS_URL": f"http://127.0.0.1:{site_port + SERVICES['metrics']}",
+        "BOI_CONSOLE_USERS": ",".join(filter(None, [os.environ.get("BOI_CONSOLE_USERS", ""), users_env])),
     }
     running: list[RunningService] = []
     try:
@@ -137,6 +167,8 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
             f"{total} calls searchable {time.monotonic() - ready_at:.0f}s after the stack was "
             f"ready\n\n  BOI public site: {site}\n  API: {site}/api/calls?q=beca  "
             f"(OpenAPI: {site}/docs)\n  admin token: {cfg.data_dir / 'admin-token'}\n\n"
+            f"  Console: {site}/consola/entrar (passwords new on every run, shown only here)\n"
+            f"{credentials_text(shown)}\n\n"
             "Ctrl-C stops everything."
         )
         stop_signals = {signal.SIGINT, signal.SIGTERM}

@@ -13,9 +13,12 @@ from faststream.kafka import KafkaBroker
 from boi_catalog import SERVICE, handlers
 from boi_catalog.adapters.impressions import KafkaImpressionSink
 from boi_catalog.adapters.meili import MeiliSearchIndex
+from boi_catalog.adapters.metrics_views import MetricsViews
 from boi_catalog.adapters.mongo import MongoCallRepository
+from boi_catalog.adapters.mongo_editorial import MongoEditorialStore
+from boi_catalog.adapters.mongo_users import MongoConsoleUsers
 from boi_catalog.indexing import IndexQueue
-from boi_catalog.jobs import background, scheduled_jobs
+from boi_catalog.jobs import announce_plans_job, background, scheduled_jobs
 from boi_catalog.ports import Announce, ConflictError, Indexer
 from boi_catalog.settings import Settings
 from boi_catalog.web import WebContext, mount
@@ -78,6 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         repository, index, max_batch=settings.index_batch_size, in_flight=settings.index_tasks_in_flight
     )
     broker, impressions, announce = build_broker(settings, repository, indexer)
+    users = MongoConsoleUsers(settings.mongo_url.get_secret_value(), settings.database_name(SERVICE))
+    editorial_store = MongoEditorialStore(
+        settings.mongo_url.get_secret_value(), settings.database_name(SERVICE)
+    )
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
@@ -85,11 +92,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await index.apply_settings()
             log.info("index %s settings applied", settings.meili_index)
             await repository.ensure_indexes()
-            async with background(scheduled_jobs(settings, repository, indexer, announce)):
+            jobs = scheduled_jobs(settings, repository, indexer, announce)
+            jobs.append(announce_plans_job(settings, repository, editorial_store, announce))
+            async with background(jobs):
                 yield
         finally:
             await index.close()
             await repository.close()
+            await users.close()
+            await editorial_store.close()
 
     app = service_app(
         service=SERVICE,
@@ -110,6 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings,
             publish=announce,
             indexer=indexer,
+            users=users,
+            editorial=editorial_store,
+            views=MetricsViews(settings.metrics_url),
         ),
     )
     return app

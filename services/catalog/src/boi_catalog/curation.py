@@ -1,5 +1,5 @@
 """Curation use cases (the console's back end): review queue, edits with history, approve / reject /
-withdraw, the day's plan, the week's top 5 and the audit log.
+withdraw and the audit log (the day's plan and the weekly bulletin: `editorial`).
 
 Each function receives its ports: `repo` (`CallRepository`), `index` (an `Indexer`, or a `SearchIndex`
 written to directly) and `publish` (announces a `CallPublished` on calls.published.v1; None: do not
@@ -10,7 +10,7 @@ unknown call raises `LookupError`.
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from boi_catalog.domain import lifecycle
@@ -28,16 +28,13 @@ from boi_catalog.writes import announce_if_public, write_call
 from boi_shared.errors import TransientError
 
 log = logging.getLogger("boi.catalog.curation")
-PLAN_MIN, PLAN_MAX, TOP = 3, 7, 5
 __all__ = [
     "TransitionError",
     "accept_ai",
     "approve",
     "audit_log",
-    "choose_top5",
     "edit_call",
     "get_call",
-    "plan_day",
     "reject",
     "review_queue",
     "withdraw",
@@ -200,40 +197,6 @@ async def withdraw(
     """A published call → retirada: out of public search, announced as "withdrawn"."""
     step = lambda c: lifecycle.withdraw(c, user, reason, datetime.now(UTC))  # noqa: E731
     return await _act(repo, index, publish, call_id, user, "withdraw", step, base_url, reason=reason)
-
-
-async def _plan(
-    repo: CallRepository, kind: str, key: str, call_ids: list[str], user: str, low: int, high: int
-) -> dict[str, Any]:
-    ids = list(dict.fromkeys(call_ids))
-    if not low <= len(ids) <= high:
-        raise TransitionError(f"Elija entre {low} y {high} convocatorias (eligió {len(ids)})")
-    for call_id in ids:
-        call = await repo.get(call_id)
-        if call is None:
-            raise LookupError(call_id)
-        if call.status not in (*SEARCHABLE_STATUSES, EN_REVISION):
-            raise TransitionError(f"La convocatoria {call_id} está {call.status}")
-    now = datetime.now(UTC)
-    plan = {"kind": kind, "key": key, "call_ids": ids, "user": user, "at": now}
-    await repo.put_plan(kind, key, plan)
-    await repo.log({"at": now, "user": user, "action": f"plan_{kind}", "key": key, "call_ids": ids})
-    return plan
-
-
-async def plan_day(repo: CallRepository, day: date, call_ids: list[str], user: str) -> dict[str, Any]:
-    """The calls to publish on `day` (3–7), replacing any earlier plan of that day."""
-    return await _plan(repo, "day", day.isoformat(), call_ids, user, PLAN_MIN, PLAN_MAX)
-
-
-async def choose_top5(repo: CallRepository, iso_week: str, call_ids: list[str], user: str) -> dict[str, Any]:
-    """The week's top 5 (`iso_week` like "2026-W48"), in order."""
-    return await _plan(repo, "week", iso_week, call_ids, user, TOP, TOP)
-
-
-async def get_plan(repo: CallRepository, kind: str, key: str) -> dict[str, Any] | None:
-    """A stored plan: kind "day" (key ISO date) or "week" (key ISO week)."""
-    return await repo.get_plan(kind, key)
 
 
 async def audit_log(repo: CallRepository, *, limit: int = 100) -> list[dict[str, Any]]:

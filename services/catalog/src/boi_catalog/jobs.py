@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from boi_catalog.branding import Brand
 from boi_catalog.domain import lifecycle
 from boi_catalog.domain.call import CIERRA_PRONTO, PUBLICADA, SEARCHABLE_STATUSES, CatalogCall
+from boi_catalog.editorial import announce_due
 from boi_catalog.indexing import IndexQueue
-from boi_catalog.ports import Announce, CallRepository, Indexer
+from boi_catalog.ports import Announce, CallRepository, EditorialStore, Indexer
 from boi_catalog.service import announce_if_public, write_call
 from boi_catalog.settings import Settings
 from boi_shared.outbound import OutboundRefused, guarded_client
@@ -156,6 +158,18 @@ def scheduled_jobs(
         run_periodically("expiry", settings.expiry_interval_seconds, expiry),
         run_periodically("link-check", settings.link_check_interval_seconds, links),
     ]
+
+
+def announce_plans_job(
+    settings: Settings, repository: CallRepository, store: EditorialStore, announce: Announce
+) -> Coroutine[Any, Any, None]:
+    """Announce the day plans whose hour has come (`BOI_PLAN_INTERVAL_SECONDS`, 60 s)."""
+
+    async def plans() -> None:
+        brand = Brand.from_settings(settings)
+        await announce_due(repository, store, announce, settings.public_base_url, brand, datetime.now(UTC))
+
+    return run_periodically("day-plans", settings.plan_interval_seconds, plans)
 
 
 @asynccontextmanager

@@ -120,3 +120,44 @@ class ImpressionSink(Protocol):
     """Where impressions of calls are reported (best effort: failures are logged, not raised)."""
 
     async def record(self, impressions: Sequence[ImpressionRecorded]) -> None: ...
+
+
+class ConsoleUserStore(Protocol):
+    """Console users added at run time (`boi console user add`), beside those of settings."""
+
+    async def all(self) -> dict[str, tuple[str, str]]:
+        """{name: (role, PBKDF2 hash)}."""
+        ...
+
+    async def put(self, name: str, role: str, encoded: str) -> None: ...
+
+    async def remove(self, name: str) -> bool: ...
+
+
+class EditorialStore(Protocol):
+    """The office's editorial work: day plans and weekly bulletins (`kind` "day" / "week"), and the
+    outbox of social drafts."""
+
+    async def put_plan(self, kind: str, key: str, plan: Mapping[str, Any]) -> None: ...
+
+    async def get_plan(self, kind: str, key: str) -> dict[str, Any] | None: ...
+
+    async def plans(self, kind: str, status: str | None = None, *, limit: int = 200) -> list[dict[str, Any]]:
+        """Plans of `kind` (in `status` if given), newest key first."""
+        ...
+
+    async def add_drafts(self, drafts: Sequence[Mapping[str, Any]]) -> None:
+        """Store new drafts (keyed by `_id`); one already stored is left untouched."""
+        ...
+
+    async def drafts(self, *, limit: int = 200) -> list[dict[str, Any]]: ...
+
+    async def get_draft(self, draft_id: str) -> dict[str, Any] | None: ...
+
+    async def update_draft(self, draft_id: str, fields: Mapping[str, Any]) -> None: ...
+
+
+class ViewCounts(Protocol):
+    """Views so far per call (`call_view` impressions), for the bulletin's score; {} when unknown."""
+
+    async def views(self) -> dict[str, int]: ...

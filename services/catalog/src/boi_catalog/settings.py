@@ -4,11 +4,12 @@ from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, model_validator
 
+from boi_catalog.branding import BrandingSettings
 from boi_shared.secrets import NotAKey
 from boi_shared.settings import ServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, BrandingSettings):
     meili_url: str = Field(default="http://127.0.0.1:7700", description="Meilisearch base URL")
     meili_master_key: SecretStr = Field(
         default=SecretStr(""), description="Meilisearch master key (server side only, never shown)"
@@ -64,6 +65,18 @@ class Settings(ServiceSettings):
     )
     link_check_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one link check")
     link_check_concurrency: int = Field(default=8, ge=1, description="Links checked at once")
+    plan_interval_seconds: float = Field(
+        default=60.0, description="How often due day plans are announced (0: off; the console still does)"
+    )
+    metrics_url: str = Field(
+        default="",
+        description="Metrics service base URL: views per call for the bulletin score (empty: none)",
+    )
+    embed_frame_ancestors: str = Field(
+        default="*",
+        description="Sites allowed to frame the embeddable search /embed (CSP frame-ancestors, e.g. "
+        "`https://partner.example`; `*` any)",
+    )
     browser_search_direct: bool = Field(
         default=False,
         description="The site script searches Meilisearch with a tenant token (default: via /api/web/calls)",

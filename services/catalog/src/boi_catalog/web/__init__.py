@@ -10,7 +10,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from boi_catalog.ports import CallRepository, ImpressionSink, Indexer, SearchIndex
+from boi_catalog.ports import (
+    CallRepository,
+    ConsoleUserStore,
+    EditorialStore,
+    ImpressionSink,
+    Indexer,
+    SearchIndex,
+    ViewCounts,
+)
 from boi_shared.ids import CALL_ID_PATTERN
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -27,10 +35,12 @@ def is_call_id(value: str) -> bool:
 @dataclass(frozen=True)
 class WebContext:
     """What the routes need, built once in `create_app`. `settings` is the service's `Settings`
-    (None in tests of the bare site: no console users, default limits); `publish` announces a
-    `CallPublished` the curation use cases return (None: the console cannot publish); `indexer` is the
-    service's index queue, through which curation writes reach the index in order with the consumer's
-    (None: curation writes to `index` directly, in tests of the bare site)."""
+        (None in tests of the bare site: no console users, default limits); `publish` announces a
+        `CallPublished` the curation use cases return (None: the console cannot publish); `indexer` is the
+        service's index queue, through which curation writes reach the index in order with the consumer's
+        (None: curation writes to `index` directly, in tests of the bare site); `users` holds the console
+    users added at run time (None: only those of settings); `editorial` the day plans, bulletins and
+    social outbox, `views` the views per call from metrics (None: no editorial pages)."""
 
     repository: CallRepository
     index: SearchIndex
@@ -39,6 +49,9 @@ class WebContext:
     settings: Any = None
     publish: Callable[[Any], Awaitable[None]] | None = field(default=None)
     indexer: Indexer | None = None
+    users: ConsoleUserStore | None = None
+    editorial: EditorialStore | None = None
+    views: ViewCounts | None = None
 
     @property
     def index_writer(self) -> Indexer | SearchIndex:
@@ -48,10 +61,14 @@ class WebContext:
 def mount(app: FastAPI, ctx: WebContext) -> None:
     """Add the API, the feeds, the site, the console and the static files to `app` (built by
     `service_app(..., rate_limited=True)`: every public route is rate limited per client)."""
+    from boi_catalog import branding
+    from boi_catalog.branding import Brand
     from boi_catalog.settings import Settings
     from boi_catalog.web.admin_api import admin_api_router
     from boi_catalog.web.api import api_router
+    from boi_catalog.web.bulletin_site import brand_router
     from boi_catalog.web.console import console_router, login_on_401, sessions_for
+    from boi_catalog.web.embed import embed_router
     from boi_catalog.web.feeds import feeds_router
     from boi_catalog.web.public_search import PublicSearch
     from boi_catalog.web.reports import ReportGuard, reports_router
@@ -66,5 +83,18 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
     app.include_router(reports_router(ctx, sessions, guard))
     app.include_router(console_router(ctx, sessions))
     app.include_router(admin_api_router(ctx, sessions))
+    branding.use(Brand.from_settings(ctx.settings))
+    app.include_router(brand_router())
+    app.include_router(embed_router(ctx, search))
+    if ctx.editorial is not None:
+        from boi_catalog.web.bulletin_site import bulletin_router
+        from boi_catalog.web.editorial_console import editorial_router
+
+        app.include_router(editorial_router(ctx, sessions))
+        app.include_router(bulletin_router(ctx))
     app.add_exception_handler(StarletteHTTPException, login_on_401)
+    if ctx.users is not None:
+        from boi_catalog.web.users import StoredUsers, StoredUsersMiddleware
+
+        app.add_middleware(StoredUsersMiddleware, users=StoredUsers(ctx.users, sessions))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,7 +1,8 @@
 """Console users, password hashes, signed session cookies and CSRF tokens.
 
 Users come from settings (`BOI_CONSOLE_USERS`: `name:role:pbkdf2_sha256$iterations$salt$hash`, comma
-separated); the session is a cookie signed with itsdangerous (HttpOnly, SameSite=Strict, Secure on https)
+separated) and from the `console_users` collection (`boi console user add`; settings win on a clash); the
+session is a cookie signed with itsdangerous (HttpOnly, SameSite=Strict, Secure on https)
 holding the user, the role and a CSRF token every POST form must echo.
 
 Password hashes are checked in worker threads (PBKDF2 takes ~0.2 s and releases the GIL), at most
@@ -87,6 +88,7 @@ def parse_users(spec: str) -> dict[str, tuple[Role, str]]:
 class Sessions:
     def __init__(self, users_spec: str, secret: str, secure: bool) -> None:
         self.users = parse_users(users_spec)
+        self._configured = dict(self.users)
         self.secure = secure
         self._signer = URLSafeTimedSerializer(secret or secrets.token_urlsafe(32), salt="boi-console")
         # Compared against when the user is unknown, so a wrong name costs as much as a wrong password:
@@ -95,6 +97,15 @@ class Sessions:
         iterations = max(set(counts), key=counts.count) if counts else ITERATIONS
         self._dummy = hash_password(secrets.token_urlsafe(8), iterations=iterations)
         self._hashing = anyio.CapacityLimiter(HASHING_THREADS)
+
+    def use_stored(self, stored: dict[str, tuple[str, str]]) -> None:
+        """Take the users stored at run time (`{name: (role, hash)}`) beside those of settings."""
+        valid: dict[str, tuple[Role, str]] = {
+            name: ("admin" if role == "admin" else "curator", encoded)
+            for name, (role, encoded) in stored.items()
+            if role in ROLES and encoded.startswith("pbkdf2_sha256$")
+        }
+        self.users = {**valid, **self._configured}
 
     async def authenticate(self, name: str, password: str) -> User | None:
         """The user if the password matches; hashed in a worker thread, never on the event loop."""

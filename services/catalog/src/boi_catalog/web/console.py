@@ -1,7 +1,7 @@
-"""The curation console (`/consola`): sign in, review queue, call editor (edit, approve, reject, withdraw),
-the day's plan, the week's top 5 and the audit log. Curators review; admins also withdraw, plan and audit."""
+"""The curation console (`/consola`): sign in, review queue, call editor (edit, approve, reject, withdraw)
+and the audit log. Curators review; admins also withdraw and audit. The day's plan, the weekly bulletin
+and the social outbox are in `editorial_console`."""
 
-from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boi_catalog.web import WebContext, is_call_id
 from boi_catalog.web.auth import LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Sessions, User
-from boi_catalog.web.curation import call_ids, changes_from, field_rows, form, form_list, use_case
+from boi_catalog.web.curation import changes_from, field_rows, form, use_case
 from boi_catalog.web.render import Renderer
 from boi_catalog.web.security import RateLimiter
 from boi_catalog.web.throttle import LoginThrottle
@@ -176,38 +176,6 @@ def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRout
     @router.post("/convocatorias/{call_id}/retirar")
     async def withdraw(request: Request, call_id: str) -> Response:
         return await act("withdraw", request, call_id, "admin", "reason")
-
-    @router.get("/plan", response_class=HTMLResponse)
-    async def plan_form(request: Request, aviso: str = "") -> HTMLResponse:
-        user = sessions.require(request, "admin")
-        today = datetime.now(UTC).date()
-        week = "{}-W{:02d}".format(*today.isocalendar()[:2])
-        return page("console/plan.html", user, today=today.isoformat(), week=week, notice=aviso)
-
-    @router.post("/plan/dia")
-    async def plan_day(request: Request) -> Response:
-        user, values = await posted(request, "admin")
-        ids = call_ids(values) or await form_list(request, "call_id")
-        if not 3 <= len(ids) <= 7:
-            return back("/plan", "El plan del día lleva entre 3 y 7 convocatorias.")
-        try:
-            day = date.fromisoformat(values.get("fecha", ""))
-            await use_case("plan_day")(ctx.repository, day, ids, user.name)
-        except (ValueError, LookupError) as exc:
-            return back("/plan", f"No se pudo: {exc}"[:200])
-        return back("/plan", "Plan del día guardado.")
-
-    @router.post("/plan/top5")
-    async def top5(request: Request) -> Response:
-        user, values = await posted(request, "admin")
-        ids = call_ids(values)
-        if len(ids) != 5:
-            return back("/plan", "El top de la semana lleva exactamente 5 convocatorias.")
-        try:
-            await use_case("choose_top5")(ctx.repository, values.get("semana", ""), ids, user.name)
-        except (ValueError, LookupError) as exc:
-            return back("/plan", f"No se pudo: {exc}"[:200])
-        return back("/plan", "Top 5 de la semana guardado.")
 
     @router.get("/auditoria", response_class=HTMLResponse)
     async def audit(request: Request) -> HTMLResponse:

@@ -5,7 +5,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, CallType
+from boi_catalog.branding import current
+from boi_shared.taxonomy import CallType
 
 MONTHS_ES = (
     "enero",
@@ -40,12 +41,8 @@ def deadline_label(deadline: date | str | None) -> str:
 
 
 def type_label(call_type: CallType | str | None) -> str:
-    if not call_type:
-        return "Sin clasificar"
-    try:
-        return CALL_TYPE_LABELS_ES[CallType(call_type)]
-    except ValueError:
-        return str(call_type)
+    """The entity's label of the type (`BOI_BRAND_TYPE_LABELS`), else the taxonomy's Spanish one."""
+    return current().type_label(str(call_type) if call_type else None)
 
 
 def eligibility_label(value: str | None) -> str:

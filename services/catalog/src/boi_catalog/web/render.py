@@ -5,17 +5,20 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from boi_catalog.branding import CurrentBrand
 from boi_catalog.web.security import security_headers
 
 
 def templates() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("boi_catalog.web", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["brand"] = CurrentBrand()
+    return env
 
 
 class Renderer:
