@@ -39,7 +39,7 @@ def test_the_real_sample_saved_as_utf16_by_a_windows_tool(shared_data: Path) -> 
 
 
 def test_json_that_is_not_unicode_is_a_clear_error() -> None:
-    with pytest.raises(FeedError, match="not UTF-8, UTF-16 or UTF-32 JSON"):
+    with pytest.raises(FeedError, match="not UTF-8 JSON \\(nor UTF-16 or UTF-32\\)"):
         parse_json(b'[{"name": "caf\xe9"}]', "challenge_gov")
 
 

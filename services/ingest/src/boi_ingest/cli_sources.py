@@ -40,6 +40,7 @@ from boi_ingest.domain.sources import (
     request_error,
 )
 from boi_ingest.domain.sources import guess_type as type_of_name
+from boi_ingest.domain.unicode import sniff_unicode
 from boi_ingest.domain.urls import is_http_url
 from boi_ingest.runtime import build_fetcher, mongo_client
 from boi_ingest.settings import Settings
@@ -57,7 +58,10 @@ def fail(reason: str, code: int = 1) -> NoReturn:
 
 def sniff_type(document: Document) -> SourceType:
     """The type of a fetched document whose name did not tell it."""
-    head = document.content[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    raw = document.content[:512]
+    if (found := sniff_unicode(raw)) is not None:  # a byte order mark, or UTF-16/32 without one
+        raw = raw[found[1] :].decode(found[0], errors="ignore").encode()
+    head = raw.lstrip(b" \t\r\n").lower()
     content_type = (document.content_type or "").lower()
     if head.startswith(b"pk\x03\x04"):
         return SourceType.XLSX

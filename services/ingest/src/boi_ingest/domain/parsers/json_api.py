@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from boi_ingest.domain.errors import FeedError
 from boi_ingest.domain.model import FeedItem, ParsedFeed
 from boi_ingest.domain.parsers.common import MappingError, RawEntry, build_item, collect, require_items
+from boi_ingest.domain.unicode import sniff_unicode
 
 FieldSpec = str | list[str]
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -180,13 +181,22 @@ def entries_of(data: Any, m: JsonMapping) -> list[Any]:
     return found
 
 
+def json_text(document: bytes) -> str:
+    """The text of a JSON document: UTF-8, or UTF-16/32 told by a byte order mark (as Windows tools save
+    it) or by the zero bytes of its first character (RFC 8259 § 8.1); UnicodeDecodeError otherwise."""
+    encoding, skip = sniff_unicode(document) or ("utf-8", 0)
+    return document[skip:].decode(encoding)
+
+
 def parse_json(document: bytes, mapping: object, *, base_url: str | None = None) -> ParsedFeed:
     """Items of a JSON document through `mapping` (a shipped mapping's name or a mapping object)."""
     m = resolve_mapping(mapping)
     try:
-        data = json.loads(document.decode("utf-8-sig"))
+        data = json.loads(json_text(document))
     except UnicodeDecodeError as exc:
-        raise FeedError(f"not UTF-8 JSON: {exc.reason} at byte {exc.start}") from None
+        raise FeedError(
+            f"not UTF-8 JSON (nor UTF-16 or UTF-32): {exc.reason} at byte {exc.start}; save it as UTF-8"
+        ) from None
     except json.JSONDecodeError as exc:
         raise FeedError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
@@ -205,7 +215,7 @@ def parse_json(document: bytes, mapping: object, *, base_url: str | None = None)
 def guess_mapping(document: bytes) -> str | None:
     """The shipped mapping a JSON document fits (its entries have a title and a link), if any."""
     try:
-        data = json.loads(document.decode("utf-8-sig"))
+        data = json.loads(json_text(document))
     except (ValueError, RecursionError):
         return None
     for name, m in SHIPPED.items():

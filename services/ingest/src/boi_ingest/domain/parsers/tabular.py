@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from boi_ingest.domain.errors import FeedError
 from boi_ingest.domain.model import ParsedFeed
 from boi_ingest.domain.parsers.common import MappingError, RawEntry, build_item, collect, require_items
+from boi_ingest.domain.unicode import byte_order_mark
 
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 _FIELDS = ("title", "url", "text", "published_at", "deadline", "funder", "language")
@@ -122,8 +123,10 @@ def parse_rows(rows: Iterable[Sequence[object]], m: TabularMapping, feed_type: s
 
 def decode_text(content: bytes) -> tuple[str, str | None]:
     """The text of a CSV, and a note when it was not plain UTF-8."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16"), None
+    bom = byte_order_mark(content)
+    if bom is not None and bom[0] != "utf-8":  # UTF-16 or UTF-32, as Windows tools save it
+        encoding, skip = bom
+        return content[skip:].decode(encoding, errors="replace"), None
     if b"\x00" in content[:8192]:
         raise FeedError("not a text CSV: it contains NUL bytes (binary, or UTF-16 without a byte order mark)")
     try:
