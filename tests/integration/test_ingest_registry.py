@@ -106,3 +106,19 @@ async def test_a_declared_request_is_kept_whatever_its_keys(registry: MongoSourc
         and got.request.form == {"query": query, "languages": ["en"]}
     )
     assert [s.config.request for s in await registry.find()] == [posted.request]
+
+
+async def test_failures_in_a_row_and_the_back_off_are_kept_until_a_success(
+    registry: MongoSourceRegistry,
+) -> None:
+    await registry.add(EU)
+    at = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    assert await registry.record_run("eu-ft", RunCounts(), ["HTTP 503"], at) == 1
+    assert await registry.record_run("eu-ft", RunCounts(), ["HTTP 503"], at) == 2
+    until = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    await registry.set_backoff("eu-ft", until)
+    status = (await registry.get("eu-ft")).status
+    assert (status.consecutive_failures, status.backoff_until) == (2, until)
+    assert await registry.record_run("eu-ft", RunCounts(fetched=5), [], at) == 0
+    status = (await registry.get("eu-ft")).status
+    assert (status.consecutive_failures, status.backoff_until) == (0, None)

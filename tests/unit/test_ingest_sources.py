@@ -58,6 +58,15 @@ def test_jitter_spreads_runs_around_the_interval() -> None:
     assert fixed.next_delay(rng) == 60
 
 
+def test_a_failing_source_waits_longer_after_each_failure_up_to_a_day() -> None:
+    hourly = SourceConfig(id="h", type="rss", url="https://e.org/f", interval_seconds=3600, jitter=0)
+    waits = [hourly.next_delay(failures=n) for n in range(8)]
+    assert waits == [3600, 3600, 7200, 14400, 28800, 57600, 86400, 86400]
+    assert hourly.next_delay(failures=10_000) == 86400
+    weekly = SourceConfig(id="w", type="rss", url="https://e.org/f", interval_seconds=604800, jitter=0)
+    assert weekly.next_delay(failures=5) == 604800  # never shorter than its own interval
+
+
 def test_bare_locations_keep_their_legacy_ids() -> None:
     by_file = SourceConfig.from_location("feeds/convocatorias.xml", interval_seconds=300, jitter=0.05)
     assert (by_file.id, by_file.type, by_file.file, by_file.interval_seconds) == (
