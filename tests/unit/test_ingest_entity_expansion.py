@@ -64,7 +64,7 @@ def test_entity_declarations_in_ebcdic_are_refused() -> None:
 
 
 def test_a_doctype_inside_the_root_element_expands_nothing() -> None:
-    document = _feed("", body=f'<![CDATA[x]]>{REFS}').replace(
+    document = _feed("", body=f"<![CDATA[x]]>{REFS}").replace(
         "<channel>", f'<channel><!DOCTYPE rss [<!ENTITY a "{VALUE}">]>'
     )
     _assert_not_expanded(document.encode())

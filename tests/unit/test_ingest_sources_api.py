@@ -52,7 +52,10 @@ class MemoryRegistry:
     async def seed(self, configs: list[SourceConfig]) -> int:
         return 0
 
-    async def record_run(self, source_id: str, counts: RunCounts, errors: list[str], at: datetime) -> None:
+    async def record_run(self, source_id: str, counts: RunCounts, errors: list[str], at: datetime) -> int:
+        return 1 if errors else 0
+
+    async def set_backoff(self, source_id: str, until: datetime) -> None:
         return None
 
 

@@ -29,8 +29,6 @@ from boi_ingest.cli_request import (
 from boi_ingest.domain.errors import SourceError
 from boi_ingest.domain.model import Document
 from boi_ingest.domain.normalize import raw_call
-from boi_ingest.domain.parsers import parse_document
-from boi_ingest.domain.parsers.json_api import SHIPPED, guess_mapping
 from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.sources import (
     SourceConfig,
@@ -42,6 +40,7 @@ from boi_ingest.domain.sources import (
 from boi_ingest.domain.sources import guess_type as type_of_name
 from boi_ingest.domain.unicode import sniff_unicode
 from boi_ingest.domain.urls import is_http_url
+from boi_ingest.parsing import BudgetedParser, ParseJob
 from boi_ingest.runtime import build_fetcher, mongo_client
 from boi_ingest.settings import Settings
 from boi_shared.events import SourceRef
@@ -112,11 +111,13 @@ async def _try(
     kind = kind or type_of_name(location) or sniff_type(document)
     if kind is SourceType.MANUAL:
         fail("a manual source has nothing to try: submit calls with POST /api/calls/manual")
-    if kind is SourceType.JSON_API and mapping is None:
-        mapping = guess_mapping(document.content)
-        if mapping is None:
-            fail(f"no shipped mapping fits this JSON ({', '.join(SHIPPED)}): give one with --mapping")
-    parsed = parse_document(document, kind, mapping, language)
+    # In a worker process with the service's memory and time budget (a JSON document without --mapping
+    # is tried against the shipped mappings there too).
+    parser = BudgetedParser(settings.ingest_parse_memory_mb, settings.ingest_parse_timeout_seconds)
+    try:
+        parsed = await asyncio.to_thread(parser, document, ParseJob(kind, mapping, language))
+    finally:
+        parser.close()
     if not parsed.items:
         fail(f"no calls found in {location} ({parsed.warning or 'the document has no entries'})")
     for note in ([parsed.warning] if parsed.warning else []) + parsed.skipped:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -19,6 +19,7 @@ from boi_ingest.adapters.registry import MongoSourceRegistry
 from boi_ingest.domain.model import Source
 from boi_ingest.domain.sources import SourceConfig, SourceRegistry, SourceType
 from boi_ingest.normalizing import Normalize, NormalizerPool, normalize_here
+from boi_ingest.parsing import BudgetedParser
 from boi_ingest.service import IngestReport, Publish, ingest_source
 from boi_ingest.settings import Settings
 from boi_ingest.sourcing import (
@@ -31,6 +32,11 @@ from boi_ingest.sourcing import (
 )
 
 log = logging.getLogger("boi.ingest")
+
+
+def _waiting(until: datetime | None) -> float:
+    """Seconds until a recorded back-off ends (0 if none or past)."""
+    return max(0.0, (until - datetime.now(UTC)).total_seconds()) if until is not None else 0.0
 
 
 class NoSourcesError(ValueError):
@@ -72,6 +78,7 @@ class Ingestor:
         self.registry: SourceRegistry | None = None
         self._lock = asyncio.Lock()
         self._seeded = False
+        self.parser = BudgetedParser(settings.ingest_parse_memory_mb, settings.ingest_parse_timeout_seconds)
         workers = settings.ingest_normalize_workers
         self._pool = NormalizerPool(workers) if workers > 0 else None
         self.normalize: Normalize = self._pool or normalize_here
@@ -88,6 +95,7 @@ class Ingestor:
             self._fetcher = await stack.enter_async_context(build_fetcher(self.settings))
             if self._pool is not None:
                 stack.callback(self._pool.close)
+            stack.callback(self.parser.close)
             try:
                 yield self
             finally:
@@ -123,24 +131,28 @@ class Ingestor:
                 "or configure BOI_INGEST_SOURCES"
             )
         async with self._lock:
-            return [await self._run_config(c) for c in configs]
+            return [(await self._run_config(c))[0] for c in configs]
 
     async def _run_location(self, location: str) -> IngestReport:
         """An unregistered location: a feed, or a CSV/XLSX/JSON file or URL read by its name."""
         store, fetcher, _ = self._opened()
         source = Source.from_location(location)
+        parse = adhoc_parser(location, self.parser)
         return await ingest_source(
-            source, fetcher, store, self.publish, parse=adhoc_parser(location), normalize=self.normalize
+            source, fetcher, store, self.publish, parse=parse, normalize=self.normalize
         )
 
-    async def _run_config(self, config: SourceConfig) -> IngestReport:
+    async def _run_config(self, config: SourceConfig) -> tuple[IngestReport, int]:
+        """Run a registered source and record its status; the report and the failed runs in a row."""
         store, fetcher, registry = self._opened()
-        report = await ingest_config(config, fetcher, store, self.publish, self.normalize)
+        report = await ingest_config(config, fetcher, store, self.publish, self.normalize, self.parser)
         try:
-            await registry.record_run(config.id, counts_of(report), report.errors, datetime.now(UTC))
+            return report, await registry.record_run(
+                config.id, counts_of(report), report.errors, datetime.now(UTC)
+            )
         except Exception:
             log.exception("could not record the run's status", extra={"source_id": config.id})
-        return report
+            return report, 1 if report.errors else 0
 
     async def submit(self, call: ManualCall) -> ManualResult:
         store, _, _ = self._opened()
@@ -148,24 +160,43 @@ class Ingestor:
             return await submit_manual(call, store, self.publish)
 
     async def _schedule_tick(self, due: dict[str, float]) -> dict[str, float]:
-        """Run the enabled sources that are due; the next due time of each registered source."""
+        """Run the enabled sources that are due; the next due time of each registered source. A source
+        that keeps failing waits longer after each failure (and its back-off outlives a restart)."""
         loop = asyncio.get_running_loop()
         if not self._seeded:  # MongoDB was down at start
             await self.seed()
-        registered = await self._opened()[2].find(enabled_only=True)
-        configs = [r.config for r in registered if r.config.type is not SourceType.MANUAL]
+        registry = self._opened()[2]
+        registered = [
+            r for r in await registry.find(enabled_only=True) if r.config.type is not SourceType.MANUAL
+        ]
         now = loop.time()
-        due = {c.id: due.get(c.id, now) for c in configs}  # new sources run at once; removed ones drop
-        ready = [c for c in configs if due[c.id] <= now]
+        # new sources run at once (or when their back-off ends); removed ones drop
+        due = {r.config.id: due.get(r.config.id, now + _waiting(r.status.backoff_until)) for r in registered}
+        ready = [r.config for r in registered if due[r.config.id] <= now]
         if ready:
             async with self._lock:
                 for config in ready:
-                    report = await self._run_config(config)
-                    due[config.id] = loop.time() + config.next_delay()
+                    report, failures = await self._run_config(config)
+                    delay = config.next_delay(failures=failures)
+                    due[config.id] = loop.time() + delay
                     if report.errors:
-                        log.warning("scheduled run of %s failed: %s", config.id, report.errors[0])
+                        await self._back_off(config.id, failures, delay, report.errors[0])
             log.info("scheduled run done: %d source(s)", len(ready))
         return due
+
+    async def _back_off(self, source_id: str, failures: int, delay: float, error: str) -> None:
+        log.warning(
+            "scheduled run of %s failed (%d in a row; next attempt in %.0f s): %s",
+            source_id,
+            failures,
+            delay,
+            error,
+            extra={"source_id": source_id},
+        )
+        try:
+            await self._opened()[2].set_backoff(source_id, datetime.now(UTC) + timedelta(seconds=delay))
+        except Exception:
+            log.exception("could not record the back-off", extra={"source_id": source_id})
 
     async def run_on_schedule(self) -> None:
         """Run each enabled source now, then every its interval ± jitter, until cancelled."""

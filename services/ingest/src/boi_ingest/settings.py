@@ -48,3 +48,16 @@ class Settings(ServiceSettings):
         description="Worker processes that normalize items (language, date and funder candidates) while "
         "the service publishes (BOI_INGEST_NORMALIZE_WORKERS); 0 = in the service process",
     )
+    ingest_parse_memory_mb: int = Field(
+        default=160,
+        ge=16,
+        le=65536,
+        description="Memory a document's parse may take, in MB of address space above the parser process's "
+        "own (BOI_INGEST_PARSE_MEMORY_MB); past it the parse stops with an error for that source",
+    )
+    ingest_parse_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time a document's parse may take (BOI_INGEST_PARSE_TIMEOUT_SECONDS); past it the "
+        "parser process is killed and the source fails with an error",
+    )

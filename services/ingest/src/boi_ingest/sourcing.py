@@ -6,6 +6,7 @@ publish-before-record and the report are the same for every type.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -13,12 +14,11 @@ from pydantic import AwareDatetime, BaseModel, Field
 from boi_ingest import service
 from boi_ingest.domain.errors import FeedError
 from boi_ingest.domain.model import Document, ParsedFeed, Source, Validators
-from boi_ingest.domain.parsers import MappingError, parse_document
 from boi_ingest.domain.parsers.common import RawEntry, build_item
-from boi_ingest.domain.parsers.json_api import guess_mapping
 from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.sources import RunCounts, SourceConfig, SourceType, guess_type
 from boi_ingest.normalizing import Normalize, normalize_here
+from boi_ingest.parsing import ParseJob, parse_job
 from boi_ingest.service import Fetcher, IngestReport, ItemStore, Parse, Publish
 
 log = logging.getLogger("boi.ingest")
@@ -32,31 +32,24 @@ def counts_of(report: IngestReport) -> RunCounts:
     return RunCounts(**{k: int(data.get(k) or 0) for k in RunCounts.model_fields})
 
 
-def parser_for(config: SourceConfig) -> Parse:
+RunParse = Callable[[Document, ParseJob], ParsedFeed]
+"""Runs a parse job: in a budgeted worker process (`parsing.BudgetedParser`) or here (`parse_job`)."""
+
+
+def parser_for(config: SourceConfig, run_parse: RunParse = parse_job) -> Parse:
     """The `parse` step of the use case for a source of this type, mapping and language hint."""
-
-    def parse(document: Document) -> ParsedFeed:
-        return parse_document(document, config.type, config.mapping, config.language)
-
-    return parse
+    job = ParseJob(config.type, config.mapping, config.language)
+    return lambda document: run_parse(document, job)
 
 
-def adhoc_parser(location: str) -> Parse | None:
+def adhoc_parser(location: str, run_parse: RunParse = parse_job) -> Parse:
     """The parser of an unregistered location by its name: CSV/XLSX, JSON through the shipped mapping it
-    fits; None (RSS/Atom) otherwise. HTML needs selectors, so only registered HTML sources are read."""
+    fits, RSS/Atom otherwise. HTML needs selectors, so only registered HTML sources are read."""
     kind = guess_type(location)
-    if kind in (SourceType.CSV, SourceType.XLSX):
-        return lambda document: parse_document(document, kind)
-    if kind is not SourceType.JSON_API:
-        return None
-
-    def parse_json(document: Document) -> ParsedFeed:
-        mapping = guess_mapping(document.content)
-        if mapping is None:
-            raise MappingError("no shipped mapping fits this JSON: register it with its mapping")
-        return parse_document(document, kind, mapping)
-
-    return parse_json
+    if kind not in (SourceType.CSV, SourceType.XLSX, SourceType.JSON_API):
+        kind = SourceType.RSS
+    job = ParseJob(kind)
+    return lambda document: run_parse(document, job)
 
 
 class _Requesting:
@@ -78,12 +71,14 @@ async def ingest_config(
     store: ItemStore,
     publish: Publish,
     normalize: Normalize = normalize_here,
+    run_parse: RunParse = parse_job,
 ) -> IngestReport:
     """Fetch (with the source's declared request, if any), parse by type and emit one registered source.
     Never raises: failures go to the report."""
     asking = fetcher if config.request is None else _Requesting(fetcher, config.request)
+    parse = parser_for(config, run_parse)
     return await service.ingest_source(
-        config.to_source(), asking, store, publish, parse=parser_for(config), normalize=normalize
+        config.to_source(), asking, store, publish, parse=parse, normalize=normalize
     )
 
 

@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from boi_ingest.domain.sources import (
@@ -40,7 +40,7 @@ def _config(data: dict[str, Any]) -> SourceConfig:
 
 def _registered(doc: dict[str, Any]) -> RegisteredSource:
     status = doc.get("status") or {}
-    for key in ("last_run_at", "last_success_at", "last_error_at"):
+    for key in ("last_run_at", "last_success_at", "last_error_at", "backoff_until"):
         if isinstance(status.get(key), datetime):  # stored naive in UTC by the driver
             status[key] = status[key].replace(tzinfo=UTC)
     return RegisteredSource(config=_config(doc["config"]), status=SourceStatus(**status))
@@ -101,12 +101,26 @@ class MongoSourceRegistry:
                 continue
         return added
 
-    async def record_run(self, source_id: str, counts: RunCounts, errors: list[str], at: datetime) -> None:
-        """The outcome of one run: counts of the run and running totals; last success or last error."""
+    async def record_run(self, source_id: str, counts: RunCounts, errors: list[str], at: datetime) -> int:
+        """The outcome of one run: counts of the run and running totals; last success or last error, and
+        the failed runs in a row (returned; a success resets it and lifts the back-off)."""
         fields: dict[str, Any] = {"status.last_run_at": at, "status.last_run": counts.model_dump()}
+        increments = {f"status.totals.{k}": v for k, v in counts.model_dump().items()}
         if errors:
             fields |= {"status.last_error_at": at, "status.last_error": "; ".join(errors)[:2000]}
+            increments["status.consecutive_failures"] = 1
         else:
-            fields["status.last_success_at"] = at
-        increments = {f"status.totals.{k}": v for k, v in counts.model_dump().items()}
-        await self._sources.update_one({"_id": source_id}, {"$set": fields, "$inc": increments})
+            fields |= {
+                "status.last_success_at": at,
+                "status.consecutive_failures": 0,
+                "status.backoff_until": None,
+            }
+        doc = await self._sources.find_one_and_update(
+            {"_id": source_id},
+            {"$set": fields, "$inc": increments},
+            return_document=ReturnDocument.AFTER,  # no projection: FerretDB 1.24 lacks it here
+        )
+        return int(((doc or {}).get("status") or {}).get("consecutive_failures") or 0)
+
+    async def set_backoff(self, source_id: str, until: datetime) -> None:
+        await self._sources.update_one({"_id": source_id}, {"$set": {"status.backoff_until": until}})

@@ -18,6 +18,8 @@ from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.urls import is_http_url
 
 SOURCE_ID_PATTERN = r"^[A-Za-z0-9][^\s]{0,299}$"
+MAX_BACKOFF_SECONDS = 86_400.0
+"""The longest a failing source waits between scheduled runs (unless its own interval is longer)."""
 
 
 class SourceType(StrEnum):
@@ -128,10 +130,14 @@ class SourceConfig(BaseModel):
     def to_source(self) -> Source:
         return Source(source_id=self.id, location=self.location, tags=tuple(self.tags))
 
-    def next_delay(self, rng: random.Random | None = None) -> float:
-        """Seconds until the next run: the interval ± jitter, so sources never fire in lockstep."""
-        spread = self.interval_seconds * self.jitter
-        return max(1.0, self.interval_seconds + (rng or random).uniform(-spread, spread))
+    def next_delay(self, rng: random.Random | None = None, failures: int = 0) -> float:
+        """Seconds until the next run: the interval ± jitter, so sources never fire in lockstep. After
+        `failures` failed runs in a row the interval doubles with each failure past the first, up to a day
+        (or the interval, if longer): a source that keeps failing is asked less and less often."""
+        interval = self.interval_seconds * 2 ** min(max(failures - 1, 0), 20)
+        interval = min(interval, max(self.interval_seconds, MAX_BACKOFF_SECONDS))
+        spread = interval * self.jitter
+        return max(1.0, interval + (rng or random).uniform(-spread, spread))
 
     @classmethod
     def from_location(cls, location: str, *, interval_seconds: float = 900.0, jitter: float = 0.1) -> Self:
@@ -169,6 +175,10 @@ class SourceStatus(BaseModel):
     last_error: str | None = None
     last_run: RunCounts = Field(default_factory=RunCounts)
     totals: RunCounts = Field(default_factory=RunCounts)
+    consecutive_failures: int = Field(default=0, description="Runs in a row that failed; 0 after a success")
+    backoff_until: datetime | None = Field(
+        default=None, description="While failing: no scheduled run before this (the wait grows per failure)"
+    )
 
 
 class RegisteredSource(BaseModel):
@@ -204,6 +214,10 @@ class SourceRegistry(Protocol):
 
     async def seed(self, configs: list[SourceConfig]) -> int: ...
 
-    async def record_run(
-        self, source_id: str, counts: RunCounts, errors: list[str], at: datetime
-    ) -> None: ...
+    async def record_run(self, source_id: str, counts: RunCounts, errors: list[str], at: datetime) -> int:
+        """Record a run's outcome; the failed runs in a row now (0 after a success)."""
+        ...
+
+    async def set_backoff(self, source_id: str, until: datetime) -> None:
+        """No scheduled run of a failing source before `until` (kept across restarts)."""
+        ...

@@ -38,6 +38,4 @@ def zero_byte_pattern(document: bytes) -> str | None:
 def sniff_unicode(document: bytes) -> tuple[str, int] | None:
     """The UTF encoding of a document that has a byte order mark or starts with ASCII in UTF-16/32, and
     how many bytes to skip (the mark); None when the document is in an ASCII-compatible encoding."""
-    return byte_order_mark(document) or (
-        (encoding, 0) if (encoding := zero_byte_pattern(document)) else None
-    )
+    return byte_order_mark(document) or ((encoding, 0) if (encoding := zero_byte_pattern(document)) else None)

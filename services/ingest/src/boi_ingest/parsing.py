@@ -1,0 +1,170 @@
+"""Parse untrusted documents in a worker process with a memory and a time budget, so that one hostile
+source cannot take the service down: the worker's address space is capped (RLIMIT_AS, its size after
+start-up plus the budget), a parse that runs past the timeout kills the worker, and a worker that dies
+(a crash, the kernel) is replaced on the next parse. Each ends in a clear error for that source only.
+
+The parsers themselves stay pure (`domain.parsers`); this module only decides where they run.
+"""
+
+import logging
+import multiprocessing
+import resource
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from boi_ingest.domain.errors import FeedError
+from boi_ingest.domain.model import Document, ParsedFeed
+from boi_ingest.domain.parsers import MappingError, parse_document
+
+log = logging.getLogger("boi.ingest")
+STARTUP_SECONDS = 120.0
+"""Time allowed to a new worker to import the parsers (slow on a loaded machine; not the parse budget)."""
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """What to parse a document as: the source type, its mapping (None for a JSON document: the shipped
+    mapping it fits) and the language hint."""
+
+    source_type: str
+    mapping: object = None
+    language: str | None = None
+
+
+def parse_job(document: Document, job: ParseJob) -> ParsedFeed:
+    """Parse one document as the job says (in the worker, or here)."""
+    mapping = job.mapping
+    if job.source_type == "json_api" and mapping is None:
+        from boi_ingest.domain.parsers.json_api import SHIPPED, guess_mapping
+
+        mapping = guess_mapping(document.content)
+        if mapping is None:
+            raise MappingError(
+                f"no shipped mapping fits this JSON ({', '.join(SHIPPED)}): give the source its mapping"
+            )
+    return parse_document(document, job.source_type, mapping, job.language)
+
+
+def _address_space() -> int:
+    """Bytes of address space this process uses now (Linux); 0 where /proc is not there."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _serve(conn: Connection, budget_bytes: int) -> None:
+    """The worker: import the parsers, cap the address space, then parse jobs until the pipe closes."""
+    from boi_ingest.domain.parsers import html, tabular  # noqa: F401  (imported before the cap)
+
+    limit = _address_space() + budget_bytes
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    conn.send("ready")
+    while True:
+        try:
+            document, job = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", parse_job(document, job)))
+        except MemoryError:
+            conn.send(("memory", None))
+            return  # a fresh worker for the next document
+        except FeedError as exc:
+            conn.send(("error", exc))
+        except Exception as exc:
+            reason = f"unexpected error parsing the document: {type(exc).__name__}: {exc}"
+            conn.send(("error", FeedError(reason[:500])))
+
+
+class BudgetedParser:
+    """Runs `parse_job` in one worker process at a time (spawned on first use); thread-safe, blocking
+    (the use case calls it off the event loop)."""
+
+    def __init__(self, memory_mb: int, timeout_seconds: float) -> None:
+        self.memory_mb = memory_mb
+        self.timeout_seconds = timeout_seconds
+        self._lock = threading.Lock()
+        self._worker: tuple[BaseProcess, Connection] | None = None
+
+    def __call__(self, document: Document, job: ParseJob) -> ParsedFeed:
+        with self._lock:
+            kind, value = self._exchange(document, job)
+        if kind == "ok" and isinstance(value, ParsedFeed):
+            return value
+        if isinstance(value, FeedError):
+            raise value
+        raise FeedError(f"unexpected answer of the parser process: {kind}")
+
+    def _exchange(self, document: Document, job: ParseJob) -> tuple[str, Any]:
+        process, conn = self._worker or self._start()
+        try:
+            conn.send((document, job))
+            finished = conn.poll(self.timeout_seconds)
+            answer = conn.recv() if finished else None
+        except (EOFError, OSError):
+            raise FeedError(self._died(process)) from None
+        if answer is None:
+            self.close()
+            raise FeedError(
+                f"refused: parsing the document took longer than {self.timeout_seconds:g} s "
+                "(BOI_INGEST_PARSE_TIMEOUT_SECONDS); the parse was stopped. Ask the publisher for a "
+                "smaller or simpler document, or raise the limit if it is genuine."
+            )
+        if answer[0] == "memory":
+            self.close()
+            return "error", FeedError(
+                f"refused: parsing the document needed more than {self.memory_mb} MB "
+                "(BOI_INGEST_PARSE_MEMORY_MB); the parse was stopped. Ask the publisher for a smaller "
+                "document, or raise the limit if it is genuine."
+            )
+        kind, value = answer
+        return str(kind), value
+
+    def _died(self, process: BaseProcess) -> str:
+        process.join(5)
+        code = process.exitcode
+        self.close()
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return (
+            f"the parser process died while reading the document ({how}); it may need more than "
+            f"{self.memory_mb} MB (BOI_INGEST_PARSE_MEMORY_MB). The other sources are not affected."
+        )
+
+    def _start(self) -> tuple[BaseProcess, Connection]:
+        context = multiprocessing.get_context("spawn")  # not forked: the service runs threads
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=_serve, args=(child, self.memory_mb * 2**20), name="boi-ingest-parser", daemon=True
+        )
+        process.start()
+        child.close()
+        try:
+            ready = parent.poll(STARTUP_SECONDS) and parent.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            process.kill()
+            process.join(5)
+            raise FeedError(f"the parser process did not start (exit code {process.exitcode})")
+        self._worker = (process, parent)
+        return self._worker
+
+    def close(self) -> None:
+        """Stop the worker (a new one starts on the next parse)."""
+        if self._worker is None:
+            return
+        process, conn = self._worker
+        self._worker = None
+        conn.close()
+        process.join(0.5)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
