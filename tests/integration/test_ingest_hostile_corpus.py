@@ -1,0 +1,122 @@
+"""Acceptance of issue 14: `boi sources try FILE` on every hostile document — the corpus of
+`../shared/data/bad` and the constructed ones of `tests/support/hostile_corpus.py` — ends within 20 s with
+a clear one-line error or sane output, under 200 MB of memory. Each file runs as an operator runs it (the
+installed console script, in its own process); the peak is measured twice: the largest process of the
+tree (`wait4`'s rusage, what `/usr/bin/time -v` reports) and the whole tree (the command and its parser
+worker, their resident sizes added up, sampled every 10 ms)."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_DATA
+from tests.integration.test_ingest_sources_cli import OFFLINE
+from tests.support.hostile_corpus import CORPUS, write_corpus
+
+SECONDS = 20.0
+MEGABYTES = 200.0
+SHARED_BAD = sorted(str(p.relative_to(SHARED_DATA)) for p in (SHARED_DATA / "bad").rglob("*") if p.is_file())
+
+
+@dataclass
+class Run:
+    code: int
+    seconds: float
+    process_mb: float
+    tree_mb: float
+    stdout: str
+    stderr: str
+
+
+def _tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            pending += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+def try_source(path: Path, out: Path) -> Run:
+    command = [str(Path(sys.executable).parent / "boi"), "sources", "try", str(path)]
+    peak = [0.0]
+    with open(out, "wb") as stdout, open(out.with_suffix(".err"), "wb") as stderr:
+        started = time.monotonic()
+        process = subprocess.Popen(command, env={**os.environ, **OFFLINE}, stdout=stdout, stderr=stderr)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.01):
+                peak[0] = max(peak[0], sum(_rss_mb(p) for p in _tree(process.pid)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        timer = threading.Timer(120, process.kill)
+        timer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        timer.cancel()
+        done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+    return Run(
+        process.returncode,
+        seconds,
+        usage.ru_maxrss / 1024,
+        peak[0],
+        out.read_text(encoding="utf-8", errors="replace"),
+        out.with_suffix(".err").read_text(encoding="utf-8", errors="replace"),
+    )
+
+
+def check(run: Run, name: str) -> None:
+    print(
+        f"\n{name}: {run.seconds:.1f} s, {run.process_mb:.0f} MB largest process, "
+        f"{run.tree_mb:.0f} MB whole tree, exit {run.code}: "
+        + (f"{len(run.stdout.splitlines())} call(s)" if run.code == 0 else run.stderr.strip()[-200:])
+    )
+    assert "Traceback" not in run.stderr and "unexpected error" not in run.stderr, run.stderr
+    assert run.seconds < SECONDS and run.process_mb < MEGABYTES and run.tree_mb < MEGABYTES
+    if run.code == 0:
+        calls = [json.loads(line) for line in run.stdout.splitlines()]
+        assert calls and all(
+            c["call_id"].startswith("c-") and c["title"] and len(c["text"]) < 60_000 for c in calls
+        )
+    else:
+        assert run.code == 1 and run.stderr.splitlines()[-1].startswith("error: "), run.stderr
+
+
+@pytest.mark.parametrize("name", SHARED_BAD)
+def test_shared_hostile_corpus(shared_data: Path, tmp_path: Path, name: str) -> None:
+    check(try_source(shared_data / name, tmp_path / "out.jsonl"), name)
+
+
+@pytest.fixture(scope="module")
+def constructed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("hostile")
+    write_corpus(directory)
+    return directory
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_constructed_hostile_corpus(constructed: Path, tmp_path: Path, name: str) -> None:
+    check(try_source(constructed / name, tmp_path / "out.jsonl"), name)
