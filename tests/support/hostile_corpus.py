@@ -58,6 +58,11 @@ def _plain() -> str:
     return rss("".join(ITEM.format(n=n, text=TEXT) for n in range(3)))
 
 
+def benign_feed() -> bytes:
+    """The calls of the `plain_*` documents as a plain UTF-8 feed: the reference for sane output."""
+    return _plain().encode()
+
+
 def _bomb() -> str:
     return laughs("<!DOCTYPE rss [", "]>")
 
