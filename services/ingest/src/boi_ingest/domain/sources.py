@@ -134,7 +134,7 @@ class SourceConfig(BaseModel):
         """Seconds until the next run: the interval ± jitter, so sources never fire in lockstep. After
         `failures` failed runs in a row the interval doubles with each failure past the first, up to a day
         (or the interval, if longer): a source that keeps failing is asked less and less often."""
-        interval = self.interval_seconds * 2 ** min(max(failures - 1, 0), 20)
+        interval = self.interval_seconds * (1 << min(max(failures - 1, 0), 20))
         interval = min(interval, max(self.interval_seconds, MAX_BACKOFF_SECONDS))
         spread = interval * self.jitter
         return max(1.0, interval + (rng or random).uniform(-spread, spread))
