@@ -7,12 +7,13 @@ The parsers themselves stay pure (`domain.parsers`); this module only decides wh
 """
 
 import logging
-import multiprocessing
 import resource
+import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ class BudgetedParser:
         self.memory_mb = memory_mb
         self.timeout_seconds = timeout_seconds
         self._lock = threading.Lock()
-        self._worker: tuple[BaseProcess, Connection] | None = None
+        self._worker: tuple[subprocess.Popen[bytes], Connection] | None = None
 
     def __call__(self, document: Document, job: ParseJob) -> ParsedFeed:
         with self._lock:
@@ -128,9 +129,11 @@ class BudgetedParser:
         kind, value = answer
         return str(kind), value
 
-    def _died(self, process: BaseProcess) -> str:
-        process.join(5)
-        code = process.exitcode
+    def _died(self, process: "subprocess.Popen[bytes]") -> str:
+        try:
+            code: int | None = process.wait(5)
+        except subprocess.TimeoutExpired:
+            code = None
         self.close()
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         return (
@@ -138,23 +141,26 @@ class BudgetedParser:
             f"{self.memory_mb} MB (BOI_INGEST_PARSE_MEMORY_MB). The other sources are not affected."
         )
 
-    def _start(self) -> tuple[BaseProcess, Connection]:
-        context = multiprocessing.get_context("spawn")  # not forked: the service runs threads
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_serve, args=(child, self.memory_mb * 2**20), name="boi-ingest-parser", daemon=True
-        )
-        process.start()
-        child.close()
+    def _start(self) -> "tuple[subprocess.Popen[bytes], Connection]":
+        # A fresh interpreter running this module, not a multiprocessing child: that would import the
+        # caller's __main__ (the whole `boi` command) before the cap.
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "boi_ingest.parsing", str(theirs.fileno()), str(self.memory_mb)],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+            )
+            conn = Connection(ours.detach())
         try:
-            ready = parent.poll(STARTUP_SECONDS) and parent.recv() == "ready"
+            ready = conn.poll(STARTUP_SECONDS) and conn.recv() == "ready"
         except (EOFError, OSError):
             ready = False
         if not ready:
             process.kill()
-            process.join(5)
-            raise FeedError(f"the parser process did not start (exit code {process.exitcode})")
-        self._worker = (process, parent)
+            conn.close()
+            raise FeedError(f"the parser process did not start (exit code {process.wait(5)})")
+        self._worker = (process, conn)
         return self._worker
 
     def close(self) -> None:
@@ -163,8 +169,13 @@ class BudgetedParser:
             return
         process, conn = self._worker
         self._worker = None
-        conn.close()
-        process.join(0.5)
-        if process.is_alive():
+        conn.close()  # the worker's recv ends: it exits
+        try:
+            process.wait(0.5)
+        except subprocess.TimeoutExpired:
             process.kill()
-            process.join(5)
+            process.wait(5)
+
+
+if __name__ == "__main__":  # the worker: python -m boi_ingest.parsing FD MEMORY_MB
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]) * 2**20)
