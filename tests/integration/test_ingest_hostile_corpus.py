@@ -9,6 +9,7 @@ added up, sampled every 10 ms). Run with `-s` to see the figures of each file.""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -59,32 +60,50 @@ def _rss_mb(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
+LAUNCHER = (
+    "import os, subprocess, sys; child = subprocess.Popen(sys.argv[2:]);"
+    " _, status, usage = os.wait4(child.pid, 0);"
+    " open(sys.argv[1], 'w').write(f'{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}')"
+)
+"""Runs the command from a small process and reports its exit code and peak: a child forked by pytest
+itself would count pytest's own pages (inherited at fork) in its peak."""
+
+
 def try_source(path: Path, out: Path) -> Run:
-    command = [str(Path(sys.executable).parent / "boi"), "sources", "try", str(path)]
+    usage = out.with_suffix(".usage")
+    command = [sys.executable, "-c", LAUNCHER, str(usage), str(Path(sys.executable).parent / "boi")]
     peak = [0.0]
     with open(out, "wb") as stdout, open(out.with_suffix(".err"), "wb") as stderr:
         started = time.monotonic()
-        process = subprocess.Popen(command, env={**os.environ, **OFFLINE}, stdout=stdout, stderr=stderr)
+        launcher = subprocess.Popen(
+            [*command, "sources", "try", str(path)],
+            env={**os.environ, **OFFLINE},
+            stdout=stdout,
+            stderr=stderr,
+        )
         done = threading.Event()
 
-        def sample() -> None:
+        def sample() -> None:  # the command and its parser worker, not the launcher
             while not done.wait(0.01):
-                peak[0] = max(peak[0], sum(_rss_mb(p) for p in _tree(process.pid)))
+                peak[0] = max(peak[0], sum(_rss_mb(p) for p in _tree(launcher.pid)[1:]))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        timer = threading.Timer(120, process.kill)
-        timer.start()
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.monotonic() - started
-        timer.cancel()
-        done.set()
-        sampler.join()
-        process.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            launcher.wait(120)
+        except subprocess.TimeoutExpired:
+            for pid in reversed(_tree(launcher.pid)):
+                os.kill(pid, signal.SIGKILL)
+            raise
+        finally:
+            seconds = time.monotonic() - started
+            done.set()
+            sampler.join()
+    code, maxrss = usage.read_text().split()
     return Run(
-        process.returncode,
+        int(code),
         seconds,
-        usage.ru_maxrss / 1024,
+        int(maxrss) / 1024,
         peak[0],
         out.read_text(encoding="utf-8", errors="replace"),
         out.with_suffix(".err").read_text(encoding="utf-8", errors="replace"),
