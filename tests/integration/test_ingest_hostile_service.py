@@ -4,10 +4,13 @@ stays up; a source that keeps failing is backed off (a growing wait, shown by `b
 the others keep their schedule."""
 
 import json
+import math
 import os
 import subprocess
 import sys
+import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,15 +100,22 @@ async def test_a_failing_source_is_backed_off_while_the_others_keep_their_schedu
                 status = (await client.get("/api/sources/bueno/status")).json()
                 return int(status["totals"]["fetched"]) // 4
 
-            # every second for the good source: 8 runs take ~8 s; the broken one, backed off, runs at
-            # about 0, 1, 3 and 7 s (waits of 1, 2, 4, 8 s)
-            await eventually(lambda: _at_least(good_runs(), 8), timeout=90)
+            # every second for the good source; the broken one, backed off, waits 1, 2, 4, 8… s
+            started = time.monotonic()
+            await eventually(lambda: _at_least(good_runs(), 8), timeout=300)
             broken = sources_status(stack, database, "roto")
+            elapsed = time.monotonic() - started
     finally:
         svc.stop()
-    assert 2 <= broken["consecutive_failures"] <= 5, broken
-    assert broken["backoff_until"] and broken["last_error"].startswith("no such file")
-    assert "failed (2 in a row; next attempt in 2 s)" in svc.log_file.read_text()
+    failures = broken["consecutive_failures"]
+    assert 2 <= failures <= math.log2(elapsed + 1) + 2, (broken, elapsed)
+    assert broken["last_error"].startswith("no such file")
+    wait = datetime.fromisoformat(broken["backoff_until"]) - datetime.fromisoformat(broken["last_run_at"])
+    assert abs(wait.total_seconds() - 2 ** (failures - 1)) < 1.5, broken
+    log = svc.log_file.read_text()
+    for n in range(1, failures + 1):
+        assert f"scheduled run of roto failed ({n} in a row; next attempt in {2 ** (n - 1)} s)" in log
+    assert "scheduled run of bueno failed" not in log
 
 
 async def _at_least(value: Any, wanted: int) -> bool:
