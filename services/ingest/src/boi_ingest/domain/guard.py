@@ -30,7 +30,7 @@ _ROOT = re.compile(r"<[^\W\d]", re.UNICODE)
 _KEYWORD = re.compile(r"<!([A-Za-z]*)")
 _ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
 _REFUSAL = (
-    "refused: the document declares XML entities in its DOCTYPE ({what}); feeds never need them and "
+    "refused: the document declares XML entities ({what}); feeds never need them and "
     "they are how XML bombs and external-entity attacks work. Ask the publisher for a plain RSS/Atom feed."
 )
 _DTD_REFUSAL = (
