@@ -7,6 +7,7 @@ The parsers themselves stay pure (`domain.parsers`); this module only decides wh
 """
 
 import logging
+import os
 import resource
 import socket
 import subprocess
@@ -73,16 +74,30 @@ def _serve(conn: Connection, budget_bytes: int) -> None:
             document, job = conn.recv()
         except EOFError:
             return
+        answer = _parse_here(document, job)
+        del document  # and, out of the except clauses, whatever the failed parse had built
         try:
-            conn.send(("ok", parse_job(document, job)))
-        except MemoryError:
-            conn.send(("memory", None))
+            conn.send(answer)
+        except MemoryError:  # the result itself does not fit in the budget once pickled
+            answer = ("memory", None)
+            try:
+                conn.send(answer)
+            except MemoryError:
+                os._exit(3)  # the parent reports a dead worker; no traceback on the shared stderr
+        if answer[0] == "memory":
             return  # a fresh worker for the next document
-        except FeedError as exc:
-            conn.send(("error", exc))
-        except Exception as exc:
-            reason = f"unexpected error parsing the document: {type(exc).__name__}: {exc}"
-            conn.send(("error", FeedError(reason[:500])))
+
+
+def _parse_here(document: Document, job: ParseJob) -> tuple[str, Any]:
+    try:
+        return "ok", parse_job(document, job)
+    except MemoryError:
+        return "memory", None
+    except FeedError as exc:
+        return "error", exc
+    except Exception as exc:
+        reason = f"unexpected error parsing the document: {type(exc).__name__}: {exc}"
+        return "error", FeedError(reason[:500])
 
 
 class BudgetedParser:

@@ -49,7 +49,7 @@ class Settings(ServiceSettings):
         "the service publishes (BOI_INGEST_NORMALIZE_WORKERS); 0 = in the service process",
     )
     ingest_parse_memory_mb: int = Field(
-        default=128,
+        default=112,
         ge=16,
         le=65536,
         description="Memory a document's parse may take, in MB of address space above the parser process's "
