@@ -1,16 +1,22 @@
 """The mail transport over `aiosmtplib`: a MIME message (text + HTML alternatives) to a real SMTP server,
 its answer mapped to the domain's verdict (5xx rejected, 4xx or no answer deferred)."""
 
+from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 import aiosmtplib
 
 from boi_notify.domain.mail import Mail, MailDeferred, MailRejected, smtp_verdict
 
+# Lines up to RFC 5322's limit: the default (78) folds a long List-Unsubscribe URL into RFC 2047 encoded
+# words, which mail clients do not decode back into a URL. aiosmtplib re-flattens a message object with
+# the default policy, so the bytes are made here.
+POLICY = policy.SMTP.clone(max_line_length=998)
+
 
 def mime(mail: Mail, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
@@ -43,7 +49,9 @@ class AiosmtplibSender:
     async def send(self, mail: Mail) -> None:
         try:
             await aiosmtplib.send(
-                mime(mail, self.sender),
+                mime(mail, self.sender).as_bytes(),
+                sender=_address(self.sender),
+                recipients=[mail.to],
                 hostname=self.host,
                 port=self.port,
                 timeout=self.timeout,
@@ -58,6 +66,10 @@ class AiosmtplibSender:
             raise _judged(exc.code, exc.message) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:  # refused connection, timeout, disconnect
             raise MailDeferred(f"{type(exc).__name__}: {exc}"[:300]) from exc
+
+
+def _address(sender: str) -> str:
+    return parseaddr(sender)[1]
 
 
 def _judged(code: int, message: str) -> Exception:
