@@ -99,7 +99,7 @@ class SmtpHandler:
 
 
 @dataclass
-class TestSmtp:
+class SmtpServer:
     handler: SmtpHandler
     port: int
     controller: Controller | None = None
@@ -115,8 +115,8 @@ class TestSmtp:
 
 
 @contextmanager
-def smtp_server() -> Iterator[TestSmtp]:
-    server = TestSmtp(SmtpHandler(), free_port())
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer(SmtpHandler(), free_port())
     server.start()
     try:
         yield server
