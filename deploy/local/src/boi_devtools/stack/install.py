@@ -141,7 +141,9 @@ def install_mailpit(cfg: StackConfig) -> Path:
         _run([npm, "run", "build"], cwd=src)
         out = Path(tmp) / "mailpit"
         version = f"-X {MAILPIT_MODULE}/config.Version={MAILPIT_VERSION}"
-        _run([go, "build", "-trimpath", "-ldflags", f"-s -w {version}", "-o", str(out), "."], cwd=src, env=env)
+        _run(
+            [go, "build", "-trimpath", "-ldflags", f"-s -w {version}", "-o", str(out), "."], cwd=src, env=env
+        )
         binary.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(out, binary)
     return binary

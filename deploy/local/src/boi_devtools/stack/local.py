@@ -162,7 +162,6 @@ class LocalStack:
             startup_seconds=30,
         )
 
-
     def _mailpit(self) -> Component:
         cfg = self.cfg
         data = cfg.data_dir / "mailpit"
