@@ -25,8 +25,8 @@ from boi_devtools.stack.config import (
 PREREQUISITES = {
     "java": "a Java 17+ runtime runs Kafka: install a JDK (Debian: apt-get install openjdk-17-jdk-headless)",
     "mvn": "Maven resolves Kafka's jars from Maven Central (Debian: apt-get install maven)",
-    "go": "Go 1.22+ builds FerretDB from the Go module proxy (https://go.dev/doc/install)",
-    "npm": "npm installs the pinned Meilisearch binary and builds Mailpit's web inbox (Debian: apt-get install npm)",
+    "go": "Go 1.22+ builds FerretDB and Mailpit from the Go module proxy (https://go.dev/doc/install)",
+    "npm": "npm installs Meilisearch and builds Mailpit's web inbox (Debian: apt-get install npm)",
 }
 
 
