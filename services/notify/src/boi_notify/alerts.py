@@ -1,7 +1,6 @@
 """Use cases of the emails about calls: instant alerts for new matching calls, corrections to those who
 received a call that changed, and the daily/weekly digests (one per subscription and period)."""
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,15 +9,17 @@ from functools import partial
 from boi_notify.domain.changes import corrections
 from boi_notify.domain.dates import period_bounds
 from boi_notify.domain.mail import Kind, delivery_key, digest_key
-from boi_notify.domain.records import Subscriber, Subscription
+from boi_notify.domain.records import Subscription
 from boi_notify.emails import Footer, MailRenderer
-from boi_notify.mailer import Mailer, Outcome
+from boi_notify.mailer import Delivery, Mailer, Outcome
 from boi_notify.ports import CallLog, MailLog, SubscriberStore
 from boi_notify.subscriptions import Links
 from boi_shared.events import CallPublished, PublicCall
 
 log = logging.getLogger("boi.notify.alerts")
 OPEN = ("publicada", "cierra_pronto")
+DIGEST_BATCH = 500
+"""Digests claimed and recorded together: one insert and one bulk update per 500 emails."""
 
 
 @dataclass
@@ -107,25 +108,22 @@ class Alerts:
         if dry_run or not report.planned:
             return report
         people = await self.store.subscribers([s.subscriber_id for s, _ in report.planned])
-        ids = {id(c): (cid, ver) for cid, ver, c in calls}
-        limit = asyncio.Semaphore(self.concurrency)
-
-        async def one(sub: Subscription, found: list[PublicCall], person: Subscriber) -> None:
-            async with limit:
-                outcome = await self.mailer.deliver(
-                    digest_key(sub.id, period),
-                    person,
-                    Kind.DIGEST,
-                    [ids[id(c)][0] for c in found],
-                    partial(self.renderer.calls, person.email, Kind.DIGEST, found, self._footer(sub), period),
-                    raise_deferred=False,
-                )
-            report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
-
-        async with asyncio.TaskGroup() as group:
-            for sub, found in report.planned:
-                if (person := people.get(sub.subscriber_id)) is not None:
-                    group.create_task(one(sub, found, person))
+        ids = {id(c): cid for cid, _, c in calls}
+        batch = [
+            Delivery(
+                digest_key(sub.id, period),
+                person,
+                Kind.DIGEST,
+                [ids[id(c)] for c in found],
+                partial(self.renderer.calls, person.email, Kind.DIGEST, found, self._footer(sub), period),
+            )
+            for sub, found in report.planned
+            if (person := people.get(sub.subscriber_id)) is not None
+        ]
+        for first in range(0, len(batch), DIGEST_BATCH):
+            chunk = batch[first : first + DIGEST_BATCH]
+            for outcome in await self.mailer.deliver_many(chunk, self.concurrency):
+                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
         log.info("digest %s %s: %s", frequency, period, report.outcomes)
         return report
 

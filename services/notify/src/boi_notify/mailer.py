@@ -2,8 +2,10 @@
 suppresses the address, a 4xx or no answer leaves it deferred for a later try; a sent email emits one
 `email` impression per call it carries (no address in the event)."""
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -21,6 +23,17 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
     REJECTED = "rejected"
     DEFERRED = "deferred"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One email to send once: its key, its person, what it carries, how to render it."""
+
+    key: str
+    person: Subscriber
+    kind: Kind
+    call_ids: Sequence[str]
+    render: Callable[[], Mail]
 
 
 def _now() -> datetime:
@@ -67,17 +80,58 @@ class Mailer:
                 raise
             return Outcome.DEFERRED
         await self.deliveries.finish(key, Outcome.SENT, None, self.clock())
-        await self.impressions.emit(
-            [
-                ImpressionRecorded(
-                    event_id=event_id_for("email-impression", key, call_id),
-                    call_id=call_id,
-                    kind="email",
-                    channel="email",
-                    position=i,
-                )
-                for i, call_id in enumerate(call_ids)
-            ]
-        )
+        await self.impressions.emit(_impressions(key, call_ids))
         log.info("mail sent", extra=extra)
         return Outcome.SENT
+
+    async def deliver_many(self, batch: Sequence[Delivery], concurrency: int) -> list[Outcome]:
+        """`deliver` for a batch (digests): one claim and one outcome write for the batch, `concurrency`
+        sends at once; deferred ones stay claimable for the next run."""
+        claimed = await self.deliveries.claim_many(
+            [
+                (d.key, {"subscriber_id": d.person.id, "kind": d.kind.value, "call_ids": list(d.call_ids)})
+                for d in batch
+            ],
+            self.clock(),
+        )
+        limit = asyncio.Semaphore(concurrency)
+
+        async def send(d: Delivery) -> tuple[Outcome, str | None]:
+            if d.key not in claimed:
+                return Outcome.SKIPPED, None
+            async with limit:
+                try:
+                    await self.sender.send(d.render())
+                except MailRejected as exc:
+                    return Outcome.REJECTED, str(exc)
+                except MailDeferred as exc:
+                    return Outcome.DEFERRED, str(exc)
+            return Outcome.SENT, None
+
+        results = await asyncio.gather(*(send(d) for d in batch))
+        done = [
+            (d.key, o.value, e) for d, (o, e) in zip(batch, results, strict=True) if o is not Outcome.SKIPPED
+        ]
+        await self.deliveries.finish_many(done, self.clock())
+        for d, (outcome, error) in zip(batch, results, strict=True):
+            if outcome is Outcome.REJECTED:
+                await self.store.suppress(d.person.id, error or "rejected", self.clock())
+                log.warning("address rejected, suppressed: %s", error, extra={"delivery": d.key})
+        sent = [d for d, (o, _) in zip(batch, results, strict=True) if o is Outcome.SENT]
+        await self.impressions.emit([i for d in sent for i in _impressions(d.key, d.call_ids)])
+        return [o for o, _ in results]
+
+
+def _impressions(key: str, call_ids: Sequence[str]) -> list[ImpressionRecorded]:
+    """One `email` impression per call in a sent email; the id depends on the delivery, so a replay counts
+    once. No address, no subscriber id."""
+    return [
+        ImpressionRecorded(
+            event_id=event_id_for("email-impression", key, call_id),
+            call_id=call_id,
+            kind="email",
+            channel="email",
+            position=i,
+        )
+        for i, call_id in enumerate(call_ids)
+    ]

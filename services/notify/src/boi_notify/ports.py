@@ -91,7 +91,15 @@ class MailLog(Protocol):
         """True when this process may send `key` now (new, deferred, or a stale claim)."""
         ...
 
+    async def claim_many(self, records: Sequence[tuple[str, dict[str, Any]]], now: datetime) -> set[str]:
+        """`claim` for many keys at once; the keys this process may send now."""
+        ...
+
     async def finish(self, key: str, status: str, error: str | None, now: datetime) -> None: ...
+
+    async def finish_many(self, outcomes: Sequence[tuple[str, str, str | None]], now: datetime) -> None:
+        """(key, status, error) of many deliveries at once."""
+        ...
 
     async def recipients_of(self, call_id: str) -> list[str]:
         """Subscriber ids that were sent an email containing this call."""

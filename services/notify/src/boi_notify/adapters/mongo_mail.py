@@ -3,11 +3,13 @@
 A delivery is claimed by inserting its key as `_id` before the send, then finished with the outcome. The
 unique `_id` is what makes a send happen once across redeliveries and replicas; no transaction needed."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from boi_shared.events import CallPublished, PublicCall
 
@@ -33,6 +35,9 @@ class MongoMailLog:
             return True
         except DuplicateKeyError:
             pass
+        return await self._reclaim(key, now)
+
+    async def _reclaim(self, key: str, now: datetime) -> bool:
         again = {
             "_id": key,
             "$or": [
@@ -44,6 +49,37 @@ class MongoMailLog:
             again, {"$set": {"status": "sending", "claimed_at": now}, "$inc": {"attempts": 1}}
         )
         return result.modified_count == 1
+
+    async def claim_many(self, records: Sequence[tuple[str, dict[str, Any]]], now: datetime) -> set[str]:
+        """`claim` for many keys in one unordered insert (a digest run); duplicates are then reclaimed
+        one by one when deferred or stale."""
+        docs = [
+            {**r, "_id": k, "status": "sending", "claimed_at": now, "attempts": 1, "created_at": now}
+            for k, r in records
+        ]
+        taken: set[str] = set()
+        try:
+            await self.collection.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != 11000 for e in errors):
+                raise
+            taken = {docs[e["index"]]["_id"] for e in errors}
+        claimed = {d["_id"] for d in docs} - taken
+        for key in taken:
+            if await self._reclaim(key, now):
+                claimed.add(key)
+        return claimed
+
+    async def finish_many(self, outcomes: Sequence[tuple[str, str, str | None]], now: datetime) -> None:
+        if outcomes:
+            await self.collection.bulk_write(
+                [
+                    UpdateOne({"_id": k}, {"$set": {"status": s, "last_error": e, "finished_at": now}})
+                    for k, s, e in outcomes
+                ],
+                ordered=False,
+            )
 
     async def finish(self, key: str, status: str, error: str | None, now: datetime) -> None:
         await self.collection.update_one(
