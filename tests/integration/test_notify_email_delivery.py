@@ -178,8 +178,8 @@ async def test_daily_and_weekly_digests_carry_exactly_their_period_once(
         _boi(env, "--period", "semanal", "--fecha", "2031-03-14")
     [day] = await _mails(smtp, daily, "Resumen diario")
     [week] = await _mails(smtp, weekly, "Resumen semanal")
-    assert "2 convocatorias nuevas" in str(day["Subject"]) and "2031-03-12" in str(day["Subject"])
-    assert "3 convocatorias nuevas" in str(week["Subject"]) and "2031-W11" in str(week["Subject"])
+    assert str(day["Subject"]) == "2 convocatorias nuevas · Resumen diario del 12 de marzo de 2031"
+    assert str(week["Subject"]) == "3 convocatorias nuevas · Resumen semanal del 10 al 16 de marzo de 2031"
     day_text, week_text = body(day), body(week)
     for key in ("a", "b"):
         assert events[key].call.title in day_text and events[key].call.title in week_text

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from boi_notify.domain.changes import corrections
-from boi_notify.domain.dates import closes, period_bounds, period_key, previous_period
+from boi_notify.domain.dates import closes, period_bounds, period_key, period_label, previous_period
 from boi_notify.domain.mail import Kind, MailDeferred, MailRejected, smtp_verdict
 from boi_notify.domain.subscription import InvalidSubscription, Topic, normalize_email
 from boi_notify.domain.tokens import Purpose, TokenError, Tokens
@@ -83,6 +83,10 @@ def test_dates_and_periods_in_bogota() -> None:
         date(2031, 3, 17),
         "America/Bogota",
     )
+    assert period_label("diaria", "2031-03-12") == "del 12 de marzo de 2031"
+    assert period_label("semanal", "2031-W11") == "del 10 al 16 de marzo de 2031"
+    assert period_label("semanal", "2031-W05") == "del 27 de enero al 2 de febrero de 2031"
+    assert period_label("semanal", "2030-W01") == "del 31 de diciembre de 2029 al 6 de enero de 2030"
     # 02:00 UTC on the 13th is still the 12th in Bogotá: yesterday is the 11th.
     assert previous_period("diaria", datetime(2031, 3, 13, 2, tzinfo=UTC)) == "2031-03-11"
 

@@ -64,7 +64,7 @@ def digest(
     typer.echo(f"{period} {key}: {len(report.planned)} digests, {calls} calls in all")
     for sub, found in report.planned:
         # No addresses: the subscription id and its topic say enough to an operator.
-        typer.echo(f"  {sub.id}  «{sub.topic.describe()}»  {len(found)} calls")
+        typer.echo(f"  {sub.id}  {sub.topic.describe()}  ({len(found)} calls)")
         for call in found:
             typer.echo(f"      - {call.title}")
     if not dry_run:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import css_inline
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from boi_notify.domain.dates import closes
+from boi_notify.domain.dates import closes, period_label
 from boi_notify.domain.mail import Kind, Mail
 from boi_notify.domain.subscription import ELIGIBILITY_LABELS_ES, Topic
 from boi_shared.events import PublicCall
@@ -73,11 +73,12 @@ class MailRenderer:
         headers, ctx = self._footer(footer)
         if kind is Kind.ALERT:
             subject = f"Nueva convocatoria: {calls[0].title}"[:150]
-            heading, intro = "Nueva convocatoria para ti", f"Coincide con tu tema «{ctx['topic']}»."
+            heading, intro = "Nueva convocatoria para ti", f"Coincide con tu tema: {ctx['topic']}."
         else:
             noun = "convocatoria nueva" if len(calls) == 1 else "convocatorias nuevas"
-            subject = f"{len(calls)} {noun} · {FREQUENCY_LABELS[footer.frequency].capitalize()} {period}"
-            heading, intro = subject, f"Publicadas en el periodo {period} para «{ctx['topic']}»."
+            when = period_label(footer.frequency, period)
+            subject = f"{len(calls)} {noun} · {FREQUENCY_LABELS[footer.frequency].capitalize()} {when}"
+            heading, intro = subject, f"Publicadas {when}, para tu tema: {ctx['topic']}."
         cards = [_card(c, kind) for c in calls]
         return self._mail(to, subject, "calls", headers, heading=heading, intro=intro, calls=cards, **ctx)
 
@@ -96,7 +97,7 @@ class MailRenderer:
         )
 
     def confirmation(self, to: str, url: str, topics: Sequence[Topic]) -> Mail:
-        names = ", ".join(f"«{t.describe()}»" for t in topics)
+        names = "; ".join(t.describe() for t in topics)
         return self._mail(
             to,
             "Confirma tu suscripción al Boletín de Oferta Internacional",

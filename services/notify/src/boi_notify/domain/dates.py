@@ -41,6 +41,19 @@ def period_bounds(frequency: str, key: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=days)
 
 
+def period_label(frequency: str, key: str) -> str:
+    """ "del 12 de marzo de 2031", "del 10 al 16 de marzo de 2031" (or across months/years, in full)."""
+    start, end = period_bounds(frequency, key)
+    first, last = start.date(), (end - timedelta(days=1)).date()
+    if first == last:
+        return f"del {long_date(first)}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"del {first.day} al {long_date(last)}"
+    if first.year == last.year:
+        return f"del {first.day} de {MONTHS[first.month - 1]} al {long_date(last)}"
+    return f"del {long_date(first)} al {long_date(last)}"
+
+
 def previous_period(frequency: str, now: datetime) -> str:
     """The last complete period before `now`: yesterday, or last week."""
     today = local_day(now)
