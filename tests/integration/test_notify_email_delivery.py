@@ -137,7 +137,7 @@ async def test_a_deadline_change_reaches_exactly_those_who_received_the_call(
 
 
 def _boi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    command = [str(Path(sys.executable).parent / "boi"), "notify", "digest", *args]
+    command = [str(Path(sys.executable).parent / "boi"), "notify", *args]
     done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done
@@ -170,12 +170,12 @@ async def test_daily_and_weekly_digests_carry_exactly_their_period_once(
 
     await eventually(all_stored)
     env = notify.env
-    dry = _boi(env, "--period", "diaria", "--fecha", "2031-03-12", "--dry-run")
+    dry = _boi(env, "digest", "--period", "diaria", "--fecha", "2031-03-12", "--dry-run")
     assert "diaria 2031-03-12: 1 digests, 2 calls in all" in dry.stdout and daily not in dry.stdout
     assert not [m for m in smtp.handler.to(daily) if "Resumen" in str(m["Subject"])]
     for _ in range(2):  # the scheduler firing twice sends one digest
-        _boi(env, "--period", "diaria", "--fecha", "2031-03-12")
-        _boi(env, "--period", "semanal", "--fecha", "2031-03-14")
+        _boi(env, "digest", "--period", "diaria", "--fecha", "2031-03-12")
+        _boi(env, "digest", "--period", "semanal", "--fecha", "2031-03-14")
     [day] = await _mails(smtp, daily, "Resumen diario")
     [week] = await _mails(smtp, weekly, "Resumen semanal")
     assert str(day["Subject"]) == "2 convocatorias nuevas · Resumen diario del 12 de marzo de 2031"
@@ -186,6 +186,29 @@ async def test_daily_and_weekly_digests_carry_exactly_their_period_once(
     assert events["next_day"].call.title not in day_text and events["next_day"].call.title in week_text
     for key in ("other", "last_week"):
         assert events[key].call.title not in day_text and events[key].call.title not in week_text
+
+
+async def test_deadline_reminders_reach_those_who_received_the_call_once(
+    stack: StackEndpoints, notify: ServiceProcess, smtp: SmtpServer
+) -> None:
+    word = uuid.uuid4().hex[:8]
+    reader, newcomer = unique_email("lectora"), unique_email("nueva")
+    await _subscribed(notify, smtp, reader, q=word)
+    call = call_event(f"Premio {word} de periodismo", call_type=CallType.PREMIO, deadline=date(2031, 5, 8))
+    await publish_call(stack, call)
+    await _mails(smtp, reader, "Nueva convocatoria")
+    await _subscribed(notify, smtp, newcomer, q=word)  # subscribed later: never received the call
+    for _ in range(2):  # the scheduler firing twice reminds once
+        done = _boi(notify.env, "reminders", "--fecha", "2031-05-01")
+    assert "reminders sent: 0" in done.stdout
+    [week] = await _mails(smtp, reader, "Cierra en 7 días")
+    assert str(week["Subject"]) == f"Cierra en 7 días: {call.call.title}"
+    assert "cierra el 8 de mayo de 2031" in body(week) and week["List-Unsubscribe-Post"]
+    _boi(notify.env, "reminders", "--fecha", "2031-05-07")
+    await _mails(smtp, reader, "Cierra mañana")
+    _boi(notify.env, "reminders", "--fecha", "2031-05-03")  # no reminder is due 5 days before
+    assert len([m for m in smtp.handler.to(reader) if "Cierra" in str(m["Subject"])]) == 2
+    assert not [m for m in smtp.handler.to(newcomer) if "Cierra" in str(m["Subject"])]
 
 
 async def test_an_smtp_server_down_for_60_s_delays_mail_and_loses_none(

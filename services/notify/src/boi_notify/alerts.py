@@ -4,11 +4,12 @@ received a call that changed, and the daily/weekly digests (one per subscription
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import partial
 
 from boi_notify.domain.changes import corrections
 from boi_notify.domain.dates import period_bounds
-from boi_notify.domain.mail import Kind, delivery_key, digest_key
+from boi_notify.domain.mail import Kind, delivery_key, digest_key, reminder_key
 from boi_notify.domain.records import Subscription
 from boi_notify.emails import Footer, MailRenderer
 from boi_notify.mailer import Delivery, Mailer, Outcome
@@ -93,6 +94,28 @@ class Alerts:
             footer = self._footer(subs[0])
             render = partial(self.renderer.correction, person.email, event.call, changes, footer)
             await self.mailer.deliver(key, person, Kind.CORRECTION, [event.call_id], render)
+
+    async def reminders(self, today: date, days_before: Sequence[int]) -> int:
+        """Reminds everyone who received an open call that it closes in `days_before` days; once per
+        (subscriber, call, offset). Returns how many reminders were sent now."""
+        sent = 0
+        for offset in days_before:
+            for call_id, call in await self.calls.closing_on(today + timedelta(days=offset)):
+                people = await self.store.subscribers(await self.deliveries.recipients_of(call_id))
+                for person_id, person in people.items():
+                    subs = await self.store.subscriptions_of(person_id)
+                    if not subs:
+                        continue
+                    footer = self._footer(subs[0])
+                    render = partial(
+                        self.renderer.calls, person.email, Kind.REMINDER, [call], footer, str(offset)
+                    )
+                    key = reminder_key(person_id, call_id, offset)
+                    outcome = await self.mailer.deliver(
+                        key, person, Kind.REMINDER, [call_id], render, raise_deferred=False
+                    )
+                    sent += outcome is Outcome.SENT
+        return sent
 
     async def digest(self, frequency: str, period: str, dry_run: bool = False) -> DigestReport:
         """Every confirmed `frequency` subscription gets the period's matching calls in one email, once;

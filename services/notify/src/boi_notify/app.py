@@ -142,7 +142,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await email.store.ensure_indexes()
             task = None
             if settings.scheduler_interval_seconds > 0:
-                job = lambda: scheduler.run_due(email.alerts, email.subscriptions, settings.digest_hour)  # noqa: E731
+                job = lambda: scheduler.run_due(  # noqa: E731
+                    email.alerts, email.subscriptions, settings.digest_hour, settings.reminder_days
+                )
                 task = asyncio.create_task(scheduler.every(settings.scheduler_interval_seconds, job))
             try:
                 yield

@@ -1,6 +1,8 @@
 """`boi notify …`: operator commands of the notify service (a plugin of the `boi` command)."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -11,8 +13,8 @@ from pymongo import AsyncMongoClient
 from boi_notify import SERVICE, handlers
 from boi_notify.adapters.impressions import KafkaImpressionSink
 from boi_notify.alerts import DigestReport
-from boi_notify.app import build_email
-from boi_notify.domain.dates import period_key, previous_period
+from boi_notify.app import Email, build_email
+from boi_notify.domain.dates import local_day, period_key, previous_period
 from boi_notify.settings import Settings
 
 app = typer.Typer(help="Notify: webhooks and email subscribers.", no_args_is_help=True)
@@ -23,19 +25,25 @@ def main() -> None:
     """Notify: webhooks and email subscribers."""
 
 
-async def run_digest(settings: Settings, frequency: str, period: str, dry_run: bool) -> DigestReport:
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        settings.mongo_url.get_secret_value(), tz_aware=True
-    )
+@asynccontextmanager
+async def _email(settings: Settings, connect: bool) -> AsyncIterator[Email]:
+    """The email use cases on their own clients (Kafka only connected when something may be sent)."""
+    url = settings.mongo_url.get_secret_value()
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
     broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"{SERVICE}-cli")
     sink = KafkaImpressionSink(handlers.impressions_publisher(broker))
     try:
-        if not dry_run:
+        if connect:
             await broker.connect()
-        return await build_email(settings, mongo, sink).alerts.digest(frequency, period, dry_run=dry_run)
+        yield build_email(settings, mongo, sink)
     finally:
         await broker.stop()
         await mongo.close()
+
+
+async def run_digest(settings: Settings, frequency: str, period: str, dry_run: bool) -> DigestReport:
+    async with _email(settings, connect=not dry_run) as email:
+        return await email.alerts.digest(frequency, period, dry_run=dry_run)
 
 
 @app.command()
@@ -71,3 +79,22 @@ def digest(
         typer.echo(
             "sent: " + (", ".join(f"{k}={v}" for k, v in sorted(report.outcomes.items())) or "nothing")
         )
+
+
+async def run_reminders(settings: Settings, today: date) -> int:
+    async with _email(settings, connect=True) as email:
+        return await email.alerts.reminders(today, settings.reminder_days)
+
+
+@app.command()
+def reminders(
+    fecha: Annotated[
+        str, typer.Option(help="The day to remind as of, YYYY-MM-DD (default: today in Bogotá)")
+    ] = "",
+) -> None:
+    """Send the deadline reminders due on a day (BOI_REMINDER_DAYS before each deadline); never twice."""
+    try:
+        today = date.fromisoformat(fecha) if fecha else local_day(datetime.now(UTC))
+    except ValueError as exc:
+        raise typer.BadParameter(f"--fecha: {exc}") from exc
+    typer.echo(f"reminders sent: {asyncio.run(run_reminders(Settings(), today))}")

@@ -74,6 +74,10 @@ class MailRenderer:
         if kind is Kind.ALERT:
             subject = f"Nueva convocatoria: {calls[0].title}"[:150]
             heading, intro = "Nueva convocatoria para ti", f"Coincide con tu tema: {ctx['topic']}."
+        elif kind is Kind.REMINDER:
+            soon = "mañana" if period == "1" else f"en {period} días"
+            subject = f"Cierra {soon}: {calls[0].title}"[:150]
+            heading, intro = f"Cierra {soon}", "Te la enviamos y su plazo está por vencer."
         else:
             noun = "convocatoria nueva" if len(calls) == 1 else "convocatorias nuevas"
             when = period_label(footer.frequency, period)

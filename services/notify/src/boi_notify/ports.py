@@ -2,7 +2,7 @@
 the email delivery log, the calls seen, the mail transport, impressions)."""
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from boi_notify.domain.delivery import DeliveryResult
@@ -123,6 +123,10 @@ class CallLog(Protocol):
 
     async def published_between(self, start: datetime, end: datetime) -> list[tuple[str, int, PublicCall]]:
         """(call_id, version, call) of calls first published in [start, end) and still open."""
+        ...
+
+    async def closing_on(self, day: date) -> list[tuple[str, PublicCall]]:
+        """(call_id, call) of open calls whose deadline is `day`."""
         ...
 
 

@@ -55,6 +55,10 @@ class Settings(ServiceSettings):
     digest_hour: int = Field(
         default=7, ge=0, le=23, description="Bogotá hour after which yesterday's digests go"
     )
+    reminder_days: list[int] = Field(
+        default_factory=lambda: [7, 1],
+        description="Days before a deadline a reminder goes to those who received the call (JSON list)",
+    )
     scheduler_interval_seconds: float = Field(
         default=300.0,
         ge=0,

@@ -4,7 +4,7 @@ A delivery is claimed by inserting its key as `_id` before the send, then finish
 unique `_id` is what makes a send happen once across redeliveries and replicas; no transaction needed."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pymongo import UpdateOne
@@ -132,3 +132,7 @@ class MongoCallLog:
             (d["_id"], d["version"], PublicCall.model_validate(d["call"]))
             async for d in self.collection.find(query).sort("first_published_at", 1)
         ]
+
+    async def closing_on(self, day: date) -> list[tuple[str, PublicCall]]:
+        query = {"call.deadline": day.isoformat(), "status": {"$in": list(OPEN_STATUSES)}}
+        return [(d["_id"], PublicCall.model_validate(d["call"])) async for d in self.collection.find(query)]

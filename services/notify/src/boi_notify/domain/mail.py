@@ -11,6 +11,7 @@ class Kind(StrEnum):
     ALERT = "alerta"
     DIGEST = "resumen"
     CORRECTION = "correccion"
+    REMINDER = "recordatorio"
     MANAGE_LINK = "gestion"
 
 
@@ -41,6 +42,11 @@ class MailDeferred(Exception):
 def delivery_key(subscriber_id: str, call_id: str, version: int, kind: Kind) -> str:
     """One (subscriber, call, version, kind) is delivered at most once."""
     return f"{subscriber_id}:{call_id}:{version}:{kind.value}"
+
+
+def reminder_key(subscriber_id: str, call_id: str, days_before: int) -> str:
+    """One reminder per (subscriber, call, days before the deadline)."""
+    return f"{subscriber_id}:{call_id}:{days_before}d:{Kind.REMINDER.value}"
 
 
 def digest_key(subscription_id: str, period: str) -> str:
