@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from boi_notify.domain.mail import Kind, Mail, MailDeferred, MailRejected
 from boi_notify.domain.records import Subscriber
@@ -62,8 +63,7 @@ class Mailer:
         raise_deferred: bool = True,
     ) -> Outcome:
         """`raise_deferred`: raise `MailDeferred` (the Kafka message is retried) instead of returning"""
-        record = {"subscriber_id": person.id, "kind": kind.value, "call_ids": list(call_ids)}
-        if not await self.deliveries.claim(key, record, self.clock()):
+        if not await self.deliveries.claim(key, _record(person, kind, call_ids), self.clock()):
             return Outcome.SKIPPED
         extra = {"delivery": key, "kind": kind.value, "calls": len(call_ids)}
         try:
@@ -87,13 +87,8 @@ class Mailer:
     async def deliver_many(self, batch: Sequence[Delivery], concurrency: int) -> list[Outcome]:
         """`deliver` for a batch (digests): one claim and one outcome write for the batch, `concurrency`
         sends at once; deferred ones stay claimable for the next run."""
-        claimed = await self.deliveries.claim_many(
-            [
-                (d.key, {"subscriber_id": d.person.id, "kind": d.kind.value, "call_ids": list(d.call_ids)})
-                for d in batch
-            ],
-            self.clock(),
-        )
+        records = {d.key: _record(d.person, d.kind, d.call_ids) for d in batch}
+        claimed = await self.deliveries.claim_many(list(records.items()), self.clock())
         limit = asyncio.Semaphore(concurrency)
 
         async def send(d: Delivery) -> tuple[Outcome, str | None]:
@@ -110,7 +105,9 @@ class Mailer:
 
         results = await asyncio.gather(*(send(d) for d in batch))
         done = [
-            (d.key, o.value, e) for d, (o, e) in zip(batch, results, strict=True) if o is not Outcome.SKIPPED
+            (d.key, o.value, e, records[d.key])
+            for d, (o, e) in zip(batch, results, strict=True)
+            if o is not Outcome.SKIPPED
         ]
         await self.deliveries.finish_many(done, self.clock())
         for d, (outcome, error) in zip(batch, results, strict=True):
@@ -120,6 +117,11 @@ class Mailer:
         sent = [d for d, (o, _) in zip(batch, results, strict=True) if o is Outcome.SENT]
         await self.impressions.emit([i for d in sent for i in _impressions(d.key, d.call_ids)])
         return [o for o, _ in results]
+
+
+def _record(person: Subscriber, kind: Kind, call_ids: Sequence[str]) -> dict[str, Any]:
+    """What a delivery record holds: never the address."""
+    return {"subscriber_id": person.id, "kind": kind.value, "call_ids": list(call_ids)}
 
 
 def _impressions(key: str, call_ids: Sequence[str]) -> list[ImpressionRecorded]:

@@ -97,8 +97,10 @@ class MailLog(Protocol):
 
     async def finish(self, key: str, status: str, error: str | None, now: datetime) -> None: ...
 
-    async def finish_many(self, outcomes: Sequence[tuple[str, str, str | None]], now: datetime) -> None:
-        """(key, status, error) of many deliveries at once."""
+    async def finish_many(
+        self, outcomes: Sequence[tuple[str, str, str | None, dict[str, Any]]], now: datetime
+    ) -> None:
+        """(key, status, error, the claim's record) of many deliveries at once."""
         ...
 
     async def recipients_of(self, call_id: str) -> list[str]:

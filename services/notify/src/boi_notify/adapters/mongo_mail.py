@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -16,6 +15,7 @@ from boi_shared.events import CallPublished, PublicCall
 MAIL_DELIVERIES = "mail_deliveries"
 CALLS = "calls"
 OPEN_STATUSES = ("publicada", "cierra_pronto")
+SENT_SUFFIX = ":sent"
 
 
 class MongoMailLog:
@@ -38,6 +38,8 @@ class MongoMailLog:
         return await self._reclaim(key, now)
 
     async def _reclaim(self, key: str, now: datetime) -> bool:
+        if await self.collection.find_one({"_id": key + SENT_SUFFIX}, {"_id": 1}) is not None:
+            return False
         again = {
             "_id": key,
             "$or": [
@@ -71,15 +73,26 @@ class MongoMailLog:
                 claimed.add(key)
         return claimed
 
-    async def finish_many(self, outcomes: Sequence[tuple[str, str, str | None]], now: datetime) -> None:
-        if outcomes:
-            await self.collection.bulk_write(
-                [
-                    UpdateOne({"_id": k}, {"$set": {"status": s, "last_error": e, "finished_at": now}})
-                    for k, s, e in outcomes
-                ],
-                ordered=False,
-            )
+    async def finish_many(
+        self, outcomes: Sequence[tuple[str, str, str | None, dict[str, Any]]], now: datetime
+    ) -> None:
+        """Sent emails are recorded by inserting a `<key>:sent` document beside the claim: FerretDB (SQLite)
+        inserts 500 documents in ~0.2 s but takes ~4 s to update as many (measured here, under load). The
+        rare rejected or deferred ones update their claim."""
+        sent = [
+            {**record, "_id": k + SENT_SUFFIX, "claim": k, "status": "sent", "finished_at": now}
+            for k, status, _, record in outcomes
+            if status == "sent"
+        ]
+        if sent:
+            try:
+                await self.collection.insert_many(sent, ordered=False)
+            except BulkWriteError as exc:  # recorded already (a retried batch): the same fact
+                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                    raise
+        for k, status, error, _ in outcomes:
+            if status != "sent":
+                await self.finish(k, status, error, now)
 
     async def finish(self, key: str, status: str, error: str | None, now: datetime) -> None:
         await self.collection.update_one(
