@@ -13,6 +13,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -99,11 +100,13 @@ def _digest(stack: StackEndpoints, database: str) -> tuple[float, float, str]:
         "--fecha",
         DAY,
     ]
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    output = proc.stdout.read() if proc.stdout else ""
+    with tempfile.TemporaryFile("w+") as out:  # a pipe nobody reads fills up and blocks the child
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        output = out.read()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"boi notify digest failed:\n{output[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024, output

@@ -70,7 +70,7 @@ def digest(
     report = asyncio.run(run_digest(Settings(), period, key, dry_run))
     calls = sum(len(found) for _, found in report.planned)
     typer.echo(f"{period} {key}: {len(report.planned)} digests, {calls} calls in all")
-    for sub, found in report.planned:
+    for sub, found in report.planned if dry_run else ():
         # No addresses: the subscription id and its topic say enough to an operator.
         typer.echo(f"  {sub.id}  {sub.topic.describe()}  ({len(found)} calls)")
         for call in found:
