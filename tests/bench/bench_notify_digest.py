@@ -11,6 +11,7 @@ one call type or a whole-catalog topic, so that every subscriber matches all 7 c
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -87,7 +88,7 @@ def _digest(stack: StackEndpoints, database: str) -> tuple[float, float, str]:
         **os.environ,
         **stack.service_env(),
         "BOI_MONGO_DATABASE": database,
-        "BOI_SUBSCRIPTION_SECRET": "bench-secret",
+        "BOI_SUBSCRIPTION_SECRET": secrets.token_urlsafe(32),
         "BOI_MAIL_CONCURRENCY": str(CONCURRENCY),
         "BOI_LOG_LEVEL": "WARNING",
     }

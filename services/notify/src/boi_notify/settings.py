@@ -1,9 +1,11 @@
 """Settings of the notify service (`BOI_*` environment variables)."""
 
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from boi_shared.secrets import NotAKey
 from boi_shared.settings import CommaList, ServiceSettings
 
 
@@ -31,7 +33,10 @@ class Settings(ServiceSettings):
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server (relay) the emails are handed to")
     smtp_port: int = Field(default=1025, ge=1, le=65535, description="Port of the SMTP server")
     smtp_username: str = Field(default="", description="SMTP user, when the relay requires authentication")
-    smtp_password: SecretStr = Field(default=SecretStr(""), description="SMTP password")
+    smtp_password: Annotated[SecretStr, NotAKey()] = Field(
+        default=SecretStr(""),
+        description="SMTP password (the relay's: any length, checked for placeholders only)",
+    )
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one SMTP exchange")
     mail_from: str = Field(
