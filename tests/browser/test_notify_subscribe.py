@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from boi_devtools.stack.config import StackConfig
+from boi_devtools.stack.install import axe_script
 from boi_shared.taxonomy import CallType
+from tests.browser.test_accessibility import audit
 from tests.support.catalog_site import Site, catalog_site, days, enriched, word
 from tests.support.mail import Mailpit, links
 from tests.support.notify_mail import notify_process, unique_email
@@ -105,3 +108,28 @@ async def _digest_screenshot(page: Any, site: Site, notify: ServiceProcess, mail
     await page.goto(f"{mailpit.url}/view/{digest['ID']}")
     await page.frame_locator("iframe").first.locator("h1").first.wait_for()  # the message's own page
     await page.screenshot(path=str(DOCS / "screenshot-digest-inbox.png"))
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> str:
+    script: Path = axe_script(StackConfig())
+    if not script.exists():
+        pytest.skip(f"{script} missing: run `make setup` (boi stack install installs axe-core from npm)")
+    return script.read_text(encoding="utf-8")
+
+
+async def test_subscription_form_and_pages_have_no_wcag_violation_on_a_phone(
+    page: Any, site: Site, notify: ServiceProcess, axe_js: str
+) -> None:
+    w = word()
+    beca = enriched(f"Beca {w} accesible", deadline=days(30))
+    await site.publish(beca)
+    urls = [
+        f"{site.url}/?q={w}",
+        f"{site.url}/convocatorias/{beca.call_id}",
+        f"{notify.url}/suscripcion",
+        f"{notify.url}/suscripcion/privacidad",
+        f"{notify.url}/suscripcion/baja?t=tampered",
+    ]
+    violations = [v for url in urls for v in await audit(page, axe_js, url)]
+    assert violations == []
