@@ -1,6 +1,8 @@
-"""The stack the tests run on is the real thing: Apache Kafka's JVM, FerretDB, the Meilisearch binary."""
+"""The stack the tests run on is the real thing: Kafka's JVM, FerretDB, the Meilisearch binary, Mailpit."""
 
+import smtplib
 import subprocess
+import uuid
 
 import httpx
 import pytest
@@ -27,6 +29,19 @@ def test_native_processes_listen_on_the_stack_ports(stack: StackEndpoints) -> No
     assert '"java"' in _listener(kafka_port)
     assert '"ferretdb"' in _listener(mongo_port)
     assert '"meilisearch"' in _listener(meili_port)
+    for port in (stack.smtp_port, int(stack.mailpit_url.rsplit(":", 1)[1])):
+        listening = _listener(port)
+        assert '"mailpit"' in listening and "127.0.0.1:" in listening  # loopback only, not every interface
+
+
+def test_mailpit_accepts_mail_and_lists_it(stack: StackEndpoints) -> None:
+    marker = f"boi-stack-{uuid.uuid4().hex}"
+    with smtplib.SMTP(stack.smtp_host, stack.smtp_port, timeout=10) as smtp:
+        smtp.sendmail("boi@localhost", [f"{marker}@example.org"], f"Subject: {marker}\r\n\r\nhola".encode())
+    found = httpx.get(f"{stack.mailpit_url}/api/v1/search", params={"query": marker}, timeout=10).json()
+    assert [m["Subject"] for m in found["messages"]] == [marker]
+    if stack.kind == "native":
+        assert httpx.get(f"{stack.mailpit_url}/api/v1/info", timeout=10).json()["Version"] == "v1.33.1"
 
 
 def test_mongodb_endpoint_is_ferretdb_or_mongodb(stack: StackEndpoints) -> None:

@@ -23,6 +23,10 @@ class StackEndpoints:
     meili_url: str
     meili_master_key: str
     kind: str
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    mailpit_url: str = "http://127.0.0.1:8025"
+    """Mailpit's web inbox and REST API (`GET /api/v1/messages`)."""
 
     def service_env(self) -> dict[str, str]:
         return {
@@ -30,6 +34,8 @@ class StackEndpoints:
             "BOI_MONGO_URL": self.mongo_url,
             "BOI_MEILI_URL": self.meili_url,
             "BOI_MEILI_MASTER_KEY": self.meili_master_key,
+            "BOI_SMTP_HOST": self.smtp_host,
+            "BOI_SMTP_PORT": str(self.smtp_port),
         }
 
 
@@ -47,6 +53,9 @@ def _from_environment() -> Iterator[StackEndpoints]:
         meili_url=os.environ["BOI_TEST_MEILI_URL"],
         meili_master_key=os.environ["BOI_TEST_MEILI_MASTER_KEY"],
         kind="environment",
+        smtp_host=os.environ.get("BOI_TEST_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(os.environ.get("BOI_TEST_SMTP_PORT", "1025")),
+        mailpit_url=os.environ.get("BOI_TEST_MAILPIT_URL", "http://127.0.0.1:8025"),
     )
     ensure_topics_sync(ep.kafka_bootstrap)
     yield ep
@@ -61,6 +70,8 @@ def _native() -> Iterator[StackEndpoints]:
         kafka_controller_port=free_port(),
         mongo_port=free_port(),
         meili_port=free_port(),
+        smtp_port=free_port(),
+        mailpit_port=free_port(),
     )
     stack = LocalStack(cfg)
     # Stops the stack if this process dies without reaching `finally` (a timeout's SIGKILL…).
@@ -71,7 +82,16 @@ def _native() -> Iterator[StackEndpoints]:
     )
     try:
         stack.up()
-        yield StackEndpoints(cfg.kafka_bootstrap, cfg.mongo_url, cfg.meili_url, cfg.master_key(), "native")
+        yield StackEndpoints(
+            cfg.kafka_bootstrap,
+            cfg.mongo_url,
+            cfg.meili_url,
+            cfg.master_key(),
+            "native",
+            cfg.host,
+            cfg.smtp_port,
+            cfg.mailpit_url,
+        )
     finally:
         reaper.terminate()
         stack.down()
@@ -94,6 +114,7 @@ def _containers() -> Iterator[StackEndpoints]:
         .with_env("MEILI_MASTER_KEY", key)
         .with_env("MEILI_MAX_INDEXING_MEMORY", "1GiB")
         .with_exposed_ports(7700) as meili,
+        DockerContainer("axllent/mailpit:v1.33.1").with_exposed_ports(1025, 8025) as mailpit,
     ):
         wait_for_logs(meili, "Server listening", timeout=60)
         ep = StackEndpoints(
@@ -102,6 +123,9 @@ def _containers() -> Iterator[StackEndpoints]:
             f"http://{meili.get_container_host_ip()}:{meili.get_exposed_port(7700)}",
             key,
             "testcontainers",
+            mailpit.get_container_host_ip(),
+            int(mailpit.get_exposed_port(1025)),
+            f"http://{mailpit.get_container_host_ip()}:{mailpit.get_exposed_port(8025)}",
         )
         ensure_topics_sync(ep.kafka_bootstrap)
         yield ep

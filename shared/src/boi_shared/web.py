@@ -40,13 +40,15 @@ TOO_LARGE_ES = (
 INTERNAL_ES = "Ocurrió un error interno. Intenta de nuevo en unos minutos."
 
 
-def csp(*, connect: Iterable[str] = (), img: Iterable[str] = ()) -> str:
-    """The default policy with extra `connect-src` / `img-src` sources (never 'unsafe-inline')."""
+def csp(*, connect: Iterable[str] = (), img: Iterable[str] = (), form: Iterable[str] = ()) -> str:
+    """The default policy with extra `connect-src` / `img-src` / `form-action` sources (never
+    'unsafe-inline'); the site's subscription form posts to notify (`form`)."""
     connect_src = " ".join(["'self'", *(c for c in connect if c)])
     img_src = " ".join(["'self'", *(i for i in img if i)])
+    form_action = " ".join(["'self'", *(f for f in form if f)])
     return (
         f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {img_src}; "
-        f"connect-src {connect_src}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        f"connect-src {connect_src}; form-action {form_action}; base-uri 'none'; frame-ancestors 'none'"
     )
 
 

@@ -133,7 +133,7 @@ def _wait_searchable(site: str, timeout: float = 120.0, settle: float = 5.0) -> 
 def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None:
     stack = LocalStack()
     started = time.monotonic()
-    typer.echo("starting the stack (Kafka, FerretDB, Meilisearch)…")
+    typer.echo("starting the stack (Kafka, FerretDB, Meilisearch, Mailpit)…")
     stack.up()
     ready_at = time.monotonic()
     typer.echo(f"stack ready in {ready_at - started:.0f}s")
@@ -143,6 +143,7 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
     site = f"http://127.0.0.1:{site_port}"
     # Printed once below, on this terminal only: never written to a file or passed on a command line.
     users_env, shown = demo_users()
+    notify_url = f"http://127.0.0.1:{site_port + SERVICES['notify']}"
     env = {
         **cfg.service_env(),
         "BOI_PUBLIC_BASE_URL": site,
@@ -154,6 +155,9 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
         # Views per call for the weekly bulletin's score.
         "BOI_METRICS_URL": f"http://127.0.0.1:{site_port + SERVICES['metrics']}",
         "BOI_CONSOLE_USERS": ",".join(filter(None, [os.environ.get("BOI_CONSOLE_USERS", ""), users_env])),
+        # The site's subscription form posts to notify, whose emails link back to it; Mailpit receives them.
+        "BOI_NOTIFY_PUBLIC_URL": notify_url,
+        "BOI_SUBSCRIPTION_SECRET": _secret(cfg, "subscription-secret"),
     }
     running: list[RunningService] = []
     try:
@@ -166,7 +170,8 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
         typer.echo(
             f"{total} calls searchable {time.monotonic() - ready_at:.0f}s after the stack was "
             f"ready\n\n  BOI public site: {site}\n  API: {site}/api/calls?q=beca  "
-            f"(OpenAPI: {site}/docs)\n  admin token: {cfg.data_dir / 'admin-token'}\n\n"
+            f"(OpenAPI: {site}/docs)\n  email inbox (Mailpit): {cfg.mailpit_url}  "
+            f"(every email the site sends lands here)\n  admin token: {cfg.data_dir / 'admin-token'}\n\n"
             f"  Console: {site}/consola/entrar (passwords new on every run, shown only here)\n"
             f"{credentials_text(shown)}\n\n"
             "Ctrl-C stops everything."

@@ -18,6 +18,10 @@ class Settings(ServiceSettings, BrandingSettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL of the public site, for call links"
     )
+    notify_public_url: str = Field(
+        default="",
+        description="Public URL of notify, where the site's subscription form posts (empty: no form shown)",
+    )
     # Public surfaces (web/): browser search, rate limit, console.
     meili_public_url: str = Field(
         default="",

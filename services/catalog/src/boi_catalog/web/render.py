@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from boi_catalog.branding import CurrentBrand
-from boi_catalog.web.security import security_headers
+from boi_catalog.web.security import origin, security_headers
 
 
 def templates() -> Environment:
@@ -22,9 +22,11 @@ def templates() -> Environment:
 
 
 class Renderer:
-    def __init__(self, connect_origin: str = "") -> None:
+    def __init__(self, connect_origin: str = "", notify_url: str = "") -> None:
         self.env = templates()
-        self.headers = security_headers(connect_origin)
+        # The subscription form (`_subscribe.html`) posts to notify; without its URL no form is shown.
+        self.env.globals["notify_url"] = notify_url.rstrip("/")
+        self.headers = security_headers(connect_origin, origin(notify_url) if notify_url else "")
 
     def __call__(self, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         html = self.env.get_template(name).render(**values)

@@ -14,11 +14,11 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-def security_headers(connect_origin: str = "") -> dict[str, str]:
+def security_headers(connect_origin: str = "", form_origin: str = "") -> dict[str, str]:
     """Only the site's own files; scripts from 'self' only (never inline); the browser may talk to
-    Meilisearch (`connect_origin`) and nothing else."""
+    Meilisearch (`connect_origin`) and nothing else, and post forms to the site and notify (`form_origin`)."""
     return {
-        "Content-Security-Policy": csp(connect=[connect_origin]),
+        "Content-Security-Policy": csp(connect=[connect_origin], form=[form_origin]),
         "X-Content-Type-Options": BASE_HEADERS["x-content-type-options"],
         "Referrer-Policy": BASE_HEADERS["referrer-policy"],
     }

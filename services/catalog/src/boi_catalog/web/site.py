@@ -39,7 +39,8 @@ def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None
     guard = guard or ReportGuard.for_context(ctx)
     direct = bool(ctx.settings and ctx.settings.browser_search_direct)
     # The browser may only talk to Meilisearch when it searches it directly.
-    render = Renderer(origin(search.public_url) if direct else "")
+    notify_url = ctx.settings.notify_public_url if ctx.settings else ""
+    render = Renderer(origin(search.public_url) if direct else "", notify_url)
     router = APIRouter(include_in_schema=False)
 
     async def listing(
@@ -144,6 +145,7 @@ def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None
         response = render(
             "call.html",
             call=item,
+            subscribe_type=call.call_type or "",
             json_ld=json_ld(ld),
             share=share_links(call.title, canonical),
             paragraphs=[p.strip() for p in call.text.split("\n") if p.strip()],

@@ -1,0 +1,154 @@
+"""Use cases of the emails about calls: instant alerts for new matching calls, corrections to those who
+received a call that changed, and the daily/weekly digests (one per subscription and period)."""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+
+from boi_notify.domain.changes import corrections
+from boi_notify.domain.dates import period_bounds
+from boi_notify.domain.mail import Kind, delivery_key, digest_key, reminder_key
+from boi_notify.domain.records import Subscription
+from boi_notify.emails import Footer, MailRenderer
+from boi_notify.mailer import Delivery, Mailer, Outcome
+from boi_notify.ports import CallLog, MailLog, SubscriberStore
+from boi_notify.subscriptions import Links
+from boi_shared.events import CallPublished, PublicCall
+
+log = logging.getLogger("boi.notify.alerts")
+OPEN = ("publicada", "cierra_pronto")
+DIGEST_BATCH = 500
+"""Digests claimed and recorded together: one insert and one bulk update per 500 emails."""
+
+
+@dataclass
+class DigestReport:
+    period: str
+    planned: list[tuple[Subscription, list[PublicCall]]] = field(default_factory=list)
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+class Alerts:
+    def __init__(
+        self,
+        store: SubscriberStore,
+        calls: CallLog,
+        deliveries: MailLog,
+        mailer: Mailer,
+        renderer: MailRenderer,
+        links: Links,
+        concurrency: int = 8,
+    ) -> None:
+        self.store, self.calls, self.deliveries = store, calls, deliveries
+        self.mailer, self.renderer, self.links = mailer, renderer, links
+        self.concurrency = concurrency
+
+    def _footer(self, sub: Subscription) -> Footer:
+        return Footer(
+            sub.topic,
+            sub.frequency.value,
+            self.links.manage(sub.subscriber_id),
+            self.links.unsubscribe(sub.id),
+        )
+
+    async def on_published(self, event: CallPublished) -> None:
+        """Alerts and corrections for one change; raises `MailDeferred` while the SMTP server is unavailable
+        (the message is retried; what was sent is not sent again)."""
+        stored = await self.calls.get(event.call_id)
+        if stored is not None and stored[0] > event.version:
+            return  # an old version replayed: the newer one was handled
+        previous = (
+            stored[2]
+            if stored is not None and stored[0] == event.version
+            else (stored[1] if stored else None)
+        )
+        if event.change == "published" and event.call.status in OPEN:
+            await self._instant(event)
+        changes = corrections(previous, event)
+        if changes:
+            await self._corrections(event, changes)
+        await self.calls.save(event, previous)
+
+    async def _instant(self, event: CallPublished) -> None:
+        first: dict[str, Subscription] = {}
+        for sub in await self.store.confirmed("inmediata"):
+            if sub.topic.matches(event.call):
+                first.setdefault(sub.subscriber_id, sub)  # one alert per person, whatever their topics
+        people = await self.store.subscribers(list(first))
+        for person_id, person in people.items():
+            sub = first[person_id]
+            key = delivery_key(person_id, event.call_id, event.version, Kind.ALERT)
+            render = partial(self.renderer.calls, person.email, Kind.ALERT, [event.call], self._footer(sub))
+            await self.mailer.deliver(key, person, Kind.ALERT, [event.call_id], render)
+
+    async def _corrections(self, event: CallPublished, changes: Sequence[tuple[str, str, str]]) -> None:
+        recipients = await self.deliveries.recipients_of(event.call_id)
+        people = await self.store.subscribers(recipients)
+        for person_id, person in people.items():
+            subs = await self.store.subscriptions_of(person_id)
+            if not subs:
+                continue
+            key = delivery_key(person_id, event.call_id, event.version, Kind.CORRECTION)
+            footer = self._footer(subs[0])
+            render = partial(self.renderer.correction, person.email, event.call, changes, footer)
+            await self.mailer.deliver(key, person, Kind.CORRECTION, [event.call_id], render)
+
+    async def reminders(self, today: date, days_before: Sequence[int]) -> int:
+        """Reminds everyone who received an open call that it closes in `days_before` days; once per
+        (subscriber, call, offset). Returns how many reminders were sent now."""
+        sent = 0
+        for offset in days_before:
+            for call_id, call in await self.calls.closing_on(today + timedelta(days=offset)):
+                people = await self.store.subscribers(await self.deliveries.recipients_of(call_id))
+                for person_id, person in people.items():
+                    subs = await self.store.subscriptions_of(person_id)
+                    if not subs:
+                        continue
+                    footer = self._footer(subs[0])
+                    render = partial(
+                        self.renderer.calls, person.email, Kind.REMINDER, [call], footer, str(offset)
+                    )
+                    key = reminder_key(person_id, call_id, offset)
+                    outcome = await self.mailer.deliver(
+                        key, person, Kind.REMINDER, [call_id], render, raise_deferred=False
+                    )
+                    sent += outcome is Outcome.SENT
+        return sent
+
+    async def digest(self, frequency: str, period: str, dry_run: bool = False) -> DigestReport:
+        """Every confirmed `frequency` subscription gets the period's matching calls in one email, once;
+        a subscription without matching calls gets nothing. A deferred email is tried again next run."""
+        report = DigestReport(period)
+        start, end = period_bounds(frequency, period)
+        calls = await self.calls.published_between(start, end)
+        subs = await self.store.confirmed(frequency)
+        for sub in subs:
+            matching = [c for c in calls if sub.topic.matches(c[2])]
+            if matching:
+                report.planned.append((sub, [c[2] for c in matching]))
+        if dry_run or not report.planned:
+            return report
+        people = await self.store.subscribers([s.subscriber_id for s, _ in report.planned])
+        ids = {id(c): cid for cid, _, c in calls}
+        batch = [
+            Delivery(
+                digest_key(sub.id, period),
+                person,
+                Kind.DIGEST,
+                [ids[id(c)] for c in found],
+                partial(self.renderer.calls, person.email, Kind.DIGEST, found, self._footer(sub), period),
+            )
+            for sub, found in report.planned
+            if (person := people.get(sub.subscriber_id)) is not None
+        ]
+        for first in range(0, len(batch), DIGEST_BATCH):
+            chunk = batch[first : first + DIGEST_BATCH]
+            for outcome in await self.mailer.deliver_many(chunk, self.concurrency):
+                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+        log.info("digest %s %s: %s", frequency, period, report.outcomes)
+        return report
+
+
+__all__ = ["Alerts", "DigestReport", "Outcome"]

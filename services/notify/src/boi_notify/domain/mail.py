@@ -1,0 +1,61 @@
+"""What one email is, how an SMTP answer is judged, and the idempotency keys of the email deliveries."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """Why an email is sent; part of the delivery key."""
+
+    CONFIRMATION = "confirmacion"
+    ALERT = "alerta"
+    DIGEST = "resumen"
+    CORRECTION = "correccion"
+    REMINDER = "recordatorio"
+    MANAGE_LINK = "gestion"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One rendered email to one address."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class MailRejected(Exception):
+    """The SMTP server refused the address for good (5xx): the address is suppressed."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"SMTP {code}: {reason}"[:300])
+        self.code = code
+
+
+class MailDeferred(Exception):
+    """No answer or a temporary refusal (4xx): try again later; nothing is lost. Transient for the Kafka
+    error policy, so an alert waits (the partition with it) until the server takes mail again."""
+
+
+def delivery_key(subscriber_id: str, call_id: str, version: int, kind: Kind) -> str:
+    """One (subscriber, call, version, kind) is delivered at most once."""
+    return f"{subscriber_id}:{call_id}:{version}:{kind.value}"
+
+
+def reminder_key(subscriber_id: str, call_id: str, days_before: int) -> str:
+    """One reminder per (subscriber, call, days before the deadline)."""
+    return f"{subscriber_id}:{call_id}:{days_before}d:{Kind.REMINDER.value}"
+
+
+def digest_key(subscription_id: str, period: str) -> str:
+    """One digest per subscription and period (`2027-02-15`, `2027-W07`)."""
+    return f"{subscription_id}:{period}:{Kind.DIGEST.value}"
+
+
+def smtp_verdict(code: int) -> type[MailRejected] | type[MailDeferred] | None:
+    """None when accepted (2xx/3xx); 5xx rejected for good; anything else deferred."""
+    if code < 400:
+        return None
+    return MailRejected if 500 <= code < 600 else MailDeferred

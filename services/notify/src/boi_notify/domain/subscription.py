@@ -1,0 +1,121 @@
+"""Subscriptions without an account: what a person asked for (a topic and a frequency), whether a call
+matches it, and which addresses are refused. Pure: no I/O."""
+
+import unicodedata
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from disposable_email_domains import blocklist
+from email_validator import EmailNotValidError, validate_email
+
+from boi_shared.events import PublicCall
+from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, CallType, Eligibility
+
+CONSENT_TEXT = (
+    "Acepto recibir por correo electrónico las convocatorias internacionales del Boletín de Oferta "
+    "Internacional que coincidan con este tema, con la frecuencia elegida. Mis datos (correo y tema) se usan "
+    "solo para ese fin, según el aviso de privacidad (Ley 1581 de 2012); puedo darme de baja y pedir que se "
+    "borren en cualquier momento desde el enlace de cada correo."
+)
+"""The consent a person gives by confirming; stored verbatim with the confirmation time as proof."""
+
+ELIGIBILITY_LABELS_ES = {
+    "si": "Colombia puede postularse",
+    "no": "Colombia no elegible",
+    "sin_dato": "Sin dato",
+}
+LANGUAGES = ("es", "en", "fr", "pt")
+
+
+class Frequency(StrEnum):
+    INMEDIATA = "inmediata"
+    DIARIA = "diaria"
+    SEMANAL = "semanal"
+
+
+class InvalidSubscription(ValueError):
+    """The form's input cannot make a subscription; the message is shown to the person as it is."""
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so "maestría" finds "Maestria"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A saved search of the public site (its words and filters), or a whole call type when only `call_type`
+    is set. Empty fields match everything."""
+
+    q: str = ""
+    call_type: str = ""
+    eligibility: str = ""
+    language: str = ""
+
+    @classmethod
+    def parse(cls, q: str = "", call_type: str = "", eligibility: str = "", language: str = "") -> "Topic":
+        q = " ".join(q.split())[:200]
+        if call_type and call_type not in {t.value for t in CallType}:
+            raise InvalidSubscription("El tipo de convocatoria elegido no existe.")
+        if eligibility and eligibility not in {e.value for e in Eligibility}:
+            raise InvalidSubscription("El filtro de elegibilidad para Colombia no es válido.")
+        if language and language not in LANGUAGES:
+            raise InvalidSubscription("El idioma elegido no es válido.")
+        return cls(q=q, call_type=call_type, eligibility=eligibility, language=language)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> "Topic":
+        return cls(**{k: str(doc.get(k) or "") for k in ("q", "call_type", "eligibility", "language")})
+
+    def to_doc(self) -> dict[str, str]:
+        return asdict(self)
+
+    def key(self) -> str:
+        """Stable text of the topic: one subscription per (address, topic)."""
+        return "|".join((_fold(self.q), self.call_type, self.eligibility, self.language))
+
+    def matches(self, call: PublicCall) -> bool:
+        if self.call_type and (call.call_type is None or call.call_type.value != self.call_type):
+            return False
+        if self.eligibility and call.colombia_eligible.value != self.eligibility:
+            return False
+        if self.language and (call.language or "") != self.language:
+            return False
+        text = _fold(f"{call.title} {call.summary}")
+        return all(word in text for word in _fold(self.q).split())
+
+    def describe(self) -> str:
+        """The topic in Spanish, as the emails and pages name it."""
+        parts: list[str] = []
+        if self.call_type:
+            parts.append(CALL_TYPE_LABELS_ES[CallType(self.call_type)])
+        if self.q:
+            parts.append(f"«{self.q}»")
+        if self.eligibility:
+            parts.append(ELIGIBILITY_LABELS_ES[self.eligibility])
+        if self.language:
+            parts.append(f"idioma: {self.language}")
+        return " · ".join(parts) or "Todas las convocatorias"
+
+
+def normalize_email(address: str) -> str:
+    """The address as stored (domain lower-cased, syntax checked); raises `InvalidSubscription` with a message
+    a person understands for an invalid or disposable address."""
+    address = address.strip()
+    if not address or len(address) > 254:
+        raise InvalidSubscription(
+            "Escribe una dirección de correo electrónico válida, como nombre@ejemplo.org."
+        )
+    try:
+        valid = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidSubscription(
+            "Esa dirección de correo no es válida. Revísala, por ejemplo nombre@ejemplo.org."
+        ) from exc
+    if valid.domain.lower() in blocklist:
+        raise InvalidSubscription(
+            "Esa dirección parece de un servicio de correo temporal. Usa un correo que sigas leyendo."
+        )
+    return f"{valid.local_part}@{valid.domain.lower()}"
