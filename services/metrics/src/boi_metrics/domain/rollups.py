@@ -16,7 +16,7 @@ from datetime import UTC, date
 from boi_shared.events import ImpressionRecorded
 
 UNKNOWN = "sin_dato"
-_UNSAFE = re.compile(r"[^A-Za-z0-9_\-]+")
+_UNSAFE = re.compile(r"[^\w\-]+")
 
 
 def field_key(value: object, max_length: int = 60) -> str:
