@@ -12,7 +12,7 @@ import time
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from boi_catalog.domain.call import VISIBLE_STATUSES
 from boi_catalog.web import WebContext, is_call_id
@@ -30,6 +30,8 @@ Network = Literal["whatsapp", "linkedin", "x", "correo", "facebook", "telegram",
 class BeaconEvent(BaseModel):
     """One thing a person saw or did on a call, as the page reports it."""
 
+    model_config = ConfigDict(extra="forbid")
+
     call_id: str = Field(pattern=CALL_ID_PATTERN)
     kind: Literal["search_result", "share", "applied", "selected"]
     position: int | None = Field(default=None, ge=0, le=1000)
@@ -38,6 +40,8 @@ class BeaconEvent(BaseModel):
 
 class BeaconBatch(BaseModel):
     """What the page reports at once; the UTM values the page was reached with."""
+
+    model_config = ConfigDict(extra="forbid")
 
     events: list[BeaconEvent] = Field(min_length=1, max_length=MAX_EVENTS)
     utm_source: str | None = Field(default=None, max_length=100)
