@@ -136,6 +136,4 @@ def catalog_site(stack: StackEndpoints, **env: str) -> Iterator[Site]:
 
 
 # A person's phone browser: the site does not count crawlers or headless browsers (HeadlessChrome).
-PERSON_UA = (
-    "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
-)
+PERSON_UA = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile"
