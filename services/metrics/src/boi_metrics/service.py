@@ -1,6 +1,7 @@
 """Use cases of the metrics service: count an impression exactly once, keep the calls' dimensions,
 forget the once-per-visitor markers after 48 h."""
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,13 +28,16 @@ async def record_impression(event: ImpressionRecorded, position: RecordPosition,
     replay decides each record as the first pass did, even after the markers are gone."""
     day = day_of(event)
     inc = increments(event, await stores.calls.dims(event.call_id))
-    once = once_key(event)
+    once, visitor = once_key(event), visitor_day_key(event)
     counts = once is None or await stores.rollups.claim(once, day, position)
-    applied = await stores.counts.apply(event.call_id, position, inc.call if counts else {})
-    await stores.rollups.apply_call_day(event.call_id, day, position, inc.call_day if counts else {})
+    # Independent documents: written concurrently (each write is its own guarded upsert).
+    applied, _, first_today = await asyncio.gather(
+        stores.counts.apply(event.call_id, position, inc.call if counts else {}),
+        stores.rollups.apply_call_day(event.call_id, day, position, inc.call_day if counts else {}),
+        _claim(stores.rollups, visitor, day, position),
+    )
     day_inc = dict(inc.day) if counts else {}
-    visitor = visitor_day_key(event)
-    if visitor is not None and await stores.rollups.claim(visitor, day, position):
+    if first_today:
         day_inc["visitors"] = 1
     await stores.rollups.apply_day(day, position, day_inc)
     if not (counts and applied):
@@ -44,6 +48,10 @@ async def record_impression(event: ImpressionRecorded, position: RecordPosition,
             extra={"call_id": event.call_id, "partition": position.partition, "offset": position.offset},
         )
     return counts and applied
+
+
+async def _claim(rollups: RollupStore, key: str | None, day: date, position: RecordPosition) -> bool:
+    return key is not None and await rollups.claim(key, day, position)
 
 
 async def record_call(event: CallPublished, calls: CallDirectory) -> bool:
