@@ -1,0 +1,94 @@
+"""From a person's browser to the dashboard, in headless Chromium (with a person's user agent: headless
+browsers are otherwise not counted): results shown while typing are not counted, the settled query's
+results are, once, when seen (after a scroll); a call view and a click to the official source are counted;
+the dashboard shows exactly those figures and its CSV export opens with the same totals."""
+
+import csv
+import io
+import uuid
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from boi_catalog.web.auth import Sessions, User
+from tests.support.catalog_site import Site, enriched, users_env, word
+from tests.support.kafka import eventually
+from tests.support.services import ServiceProcess
+from tests.support.stack import StackEndpoints
+
+SECRET = "test-session-secret-0123456789"  # the catalog_site's
+
+
+@pytest.fixture(scope="module")
+def metrics(stack: StackEndpoints, site: Site) -> Iterator[ServiceProcess]:
+    env = {
+        **stack.service_env(),
+        "BOI_MONGO_DATABASE": f"metrics_browser_{uuid.uuid4().hex[:8]}",
+        "BOI_SESSION_SECRET": SECRET,
+        "BOI_CONSOLE_USERS": users_env(),
+    }
+    svc = ServiceProcess("metrics", env).start()
+    yield svc
+    svc.stop()
+
+
+def _report(metrics: ServiceProcess) -> dict[str, Any]:
+    body: dict[str, Any] = httpx.get(f"{metrics.url}/api/metrics/report", timeout=10).json()
+    return body
+
+
+async def test_a_search_a_scroll_a_view_and_a_click_reach_the_dashboard_exactly(
+    page: Any, site: Site, metrics: ServiceProcess
+) -> None:
+    typed, settled = word(), word()
+    passing = [enriched(f"Beca {typed} {i}") for i in range(3)]
+    wanted = [enriched(f"Premio {settled} {i}") for i in range(2)]
+    await site.publish(*passing, *wanted)
+    await page.route("https://example.org/**", lambda route: route.fulfill(body="sitio oficial"))
+
+    await page.goto(f"{site.url}/?q=sinresultadosaqui")
+    box = page.locator("#q")
+    await box.fill(typed[:5])  # results of a query still being typed: replaced before they count
+    await page.wait_for_selector(f"#resultados a:has-text('{typed}')")
+    await box.fill(settled)
+    await page.wait_for_selector(f"#resultados a:has-text('{settled}')")
+    await page.mouse.wheel(0, 2000)  # the scroll: every settled result comes into view
+    await page.wait_for_function(
+        "window.boiBeacon && window.boiBeacon.sent + window.boiBeacon.queued() >= 2", timeout=15_000
+    )
+
+    first = wanted[0]
+    await page.click(f"#resultados a:has-text('Premio {settled} 0')")  # pagehide sends the beacon
+    await page.wait_for_url(f"**/convocatorias/{first.call_id}")
+    await page.click("a.official")
+    await page.wait_for_url("https://example.org/**")
+
+    def reached() -> dict[str, Any] | None:
+        r = _report(metrics)
+        return r if (r["kpis"]["impressions"], r["kpis"]["views"], r["kpis"]["clicks"]) >= (2, 1, 1) else None
+
+    report = await eventually(reached, timeout=90)
+    kpis = report["kpis"]
+    assert (kpis["impressions"], kpis["views"], kpis["clicks"], kpis["visitors"]) == (2, 1, 1, 1)
+    top = {row["key"]: row for row in report["top_calls"]}
+    assert set(top) == {w.call_id for w in wanted}
+    assert (top[first.call_id]["impressions"], top[first.call_id]["views"], top[first.call_id]["clicks"]) == (
+        1,
+        1,
+        1,
+    )
+
+    cookie = {"boi_console": Sessions(users_env(), SECRET, secure=False).cookie(User("ana", "admin", "c"))}
+    dashboard = httpx.get(f"{metrics.url}/consola/metricas", cookies=cookie, timeout=10)
+    assert dashboard.status_code == 200
+    assert '<strong id="kpi-impressions">2</strong>' in dashboard.text
+    assert '<strong id="kpi-clicks">1</strong>' in dashboard.text
+    exported = httpx.get(f"{metrics.url}/consola/metricas/export.zip", cookies=cookie, timeout=10)
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as zf:
+        series = list(csv.DictReader(io.StringIO(zf.read("series.csv").decode())))
+        calls = list(csv.DictReader(io.StringIO(zf.read("top_calls.csv").decode())))
+    assert sum(int(r["impressions"]) for r in series) == 2 and sum(int(r["clicks"]) for r in series) == 1
+    assert sorted(r["key"] for r in calls) == sorted(w.call_id for w in wanted)
