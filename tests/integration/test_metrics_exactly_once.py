@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
@@ -90,6 +91,7 @@ def _totals(svc: ServiceProcess, calls: list[str]) -> Counter[str]:
     return found
 
 
+@pytest.mark.timeout(900)  # three service starts and two passes over the topic on a loaded machine
 async def test_two_replicas_a_restart_and_a_replay_count_exactly_once(stack: StackEndpoints) -> None:
     rng = random.Random(13)
     database = f"metrics_once_{uuid.uuid4().hex[:8]}"

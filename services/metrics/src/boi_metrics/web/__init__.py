@@ -24,6 +24,11 @@ HEADERS = {
 }
 
 
+def percent(value: float | None) -> str:
+    """A rate as a Spanish percentage; — when there is nothing to divide by."""
+    return "—" if value is None else f"{value * 100:.1f} %".replace(".", ",")
+
+
 class Renderer:
     def __init__(self) -> None:
         self.env = Environment(
@@ -33,6 +38,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["pct"] = percent
 
     def __call__(self, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         html = self.env.get_template(name).render(**values)
