@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from boi_catalog.domain.call import VISIBLE_STATUSES
+from boi_catalog.domain.search import MAX_TOTAL_HITS
 from boi_catalog.web import WebContext, is_call_id
 from boi_catalog.web.security import RateLimiter
 from boi_catalog.web.visits import Visits
@@ -34,7 +35,7 @@ class BeaconEvent(BaseModel):
 
     call_id: str = Field(pattern=CALL_ID_PATTERN)
     kind: Literal["search_result", "share", "applied", "selected"]
-    position: int | None = Field(default=None, ge=0, le=1000)
+    position: int | None = Field(default=None, ge=0, le=MAX_TOTAL_HITS)
     network: Network | None = Field(default=None, description="Where it was shared (kind share)")
 
 
