@@ -76,9 +76,11 @@ async def test_a_search_a_scroll_a_view_and_a_click_reach_the_dashboard_exactly(
         row = next((x for x in r["breakdowns"]["channel"] if x["key"] == "web"), None)
         return (row["impressions"], row["views"], row["clicks"]) if row else (0, 0, 0)
 
-    report = await eventually(
-        lambda: (r := _report(metrics)) if web_row(r) >= (2, 1, 1) else None, timeout=90
-    )
+    def reached() -> dict[str, Any] | None:
+        r = _report(metrics)
+        return r if web_row(r) >= (2, 1, 1) else None
+
+    report = await eventually(reached, timeout=90)
     assert web_row(report) == (2, 1, 1) and report["kpis"]["visitors"] == 1
     funnels = {
         c.call_id: httpx.get(f"{metrics.url}/api/metrics/calls/{c.call_id}/funnel", timeout=10).json()[
