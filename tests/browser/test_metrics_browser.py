@@ -96,7 +96,8 @@ async def test_a_search_a_scroll_a_view_and_a_click_reach_the_dashboard_exactly(
         1,
         1,
     )
-    assert web[wanted[1].call_id] is not None and web[wanted[1].call_id]["impressions"] == 1
+    second_web = web[wanted[1].call_id]
+    assert second_web is not None and second_web["impressions"] == 1
 
     cookie = {"boi_console": Sessions(users_env(), SECRET, secure=False).cookie(User("ana", "admin", "c"))}
     dashboard = httpx.get(f"{metrics.url}/consola/metricas", cookies=cookie, timeout=10)
