@@ -16,37 +16,49 @@ import pytest
 from boi_catalog.web.auth import Sessions, User
 from tests.support.catalog_site import Site, enriched, users_env, word
 from tests.support.kafka import eventually
+from tests.support.metrics import skip_to_end
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
 
 SECRET = "test-session-secret-0123456789"  # the catalog_site's
 
 
-@pytest.fixture(scope="module")
-def metrics(stack: StackEndpoints, site: Site) -> Iterator[ServiceProcess]:
+@pytest.fixture
+def metrics(stack: StackEndpoints) -> Iterator[list[ServiceProcess]]:
+    """Started by the test once its calls are published (see `_start`), stopped here."""
+    started: list[ServiceProcess] = []
+    yield started
+    for svc in started:
+        svc.stop()
+
+
+async def _start(stack: StackEndpoints, started: list[ServiceProcess]) -> ServiceProcess:
+    # Publishing polled the partners' API, whose results count as impressions (channel api): the service
+    # starts after them, so the figures below are the browser's only.
+    await skip_to_end(stack.kafka_bootstrap, "metrics")
     env = {
         **stack.service_env(),
         "BOI_MONGO_DATABASE": f"metrics_browser_{uuid.uuid4().hex[:8]}",
         "BOI_SESSION_SECRET": SECRET,
         "BOI_CONSOLE_USERS": users_env(),
     }
-    svc = ServiceProcess("metrics", env).start()
-    yield svc
-    svc.stop()
+    started.append(ServiceProcess("metrics", env).start())
+    return started[-1]
 
 
-def _report(metrics: ServiceProcess) -> dict[str, Any]:
-    body: dict[str, Any] = httpx.get(f"{metrics.url}/api/metrics/report", timeout=10).json()
+def _report(service: ServiceProcess) -> dict[str, Any]:
+    body: dict[str, Any] = httpx.get(f"{service.url}/api/metrics/report", timeout=10).json()
     return body
 
 
 async def test_a_search_a_scroll_a_view_and_a_click_reach_the_dashboard_exactly(
-    page: Any, site: Site, metrics: ServiceProcess
+    page: Any, site: Site, stack: StackEndpoints, metrics: list[ServiceProcess]
 ) -> None:
     typed, settled = word(), word()
     passing = [enriched(f"Beca {typed} {i}") for i in range(3)]
     wanted = [enriched(f"Premio {settled} {i}") for i in range(2)]
     await site.publish(*passing, *wanted)
+    service = await _start(stack, metrics)
     await page.route("https://example.org/**", lambda route: route.fulfill(body="sitio oficial"))
 
     await page.goto(f"{site.url}/?q=sinresultadosaqui")
@@ -71,19 +83,20 @@ async def test_a_search_a_scroll_a_view_and_a_click_reach_the_dashboard_exactly(
     await page.click("a.official")
     await page.wait_for_url("https://example.org/**")
 
-    # Publishing polled the partners' API (channel api, counted there); the browser's figures are channel web.
     def web_row(r: dict[str, Any]) -> tuple[int, int, int]:
         row = next((x for x in r["breakdowns"]["channel"] if x["key"] == "web"), None)
         return (row["impressions"], row["views"], row["clicks"]) if row else (0, 0, 0)
 
     def reached() -> dict[str, Any] | None:
-        r = _report(metrics)
+        r = _report(service)
         return r if web_row(r) >= (2, 1, 1) else None
 
-    report = await eventually(reached, timeout=90)
-    assert web_row(report) == (2, 1, 1) and report["kpis"]["visitors"] == 1
+    report = await eventually(reached, timeout=180)
+    assert web_row(report) == (2, 1, 1)
+    kpis = report["kpis"]
+    assert (kpis["impressions"], kpis["views"], kpis["clicks"], kpis["visitors"]) == (2, 1, 1, 1)
     funnels = {
-        c.call_id: httpx.get(f"{metrics.url}/api/metrics/calls/{c.call_id}/funnel", timeout=10).json()[
+        c.call_id: httpx.get(f"{service.url}/api/metrics/calls/{c.call_id}/funnel", timeout=10).json()[
             "channels"
         ]
         for c in (*passing, *wanted)
@@ -100,14 +113,15 @@ async def test_a_search_a_scroll_a_view_and_a_click_reach_the_dashboard_exactly(
     assert second_web is not None and second_web["impressions"] == 1
 
     cookie = {"boi_console": Sessions(users_env(), SECRET, secure=False).cookie(User("ana", "admin", "c"))}
-    dashboard = httpx.get(f"{metrics.url}/consola/metricas", cookies=cookie, timeout=10)
+    dashboard = httpx.get(f"{service.url}/consola/metricas", cookies=cookie, timeout=10)
     assert dashboard.status_code == 200
+    assert '<strong id="kpi-impressions">2</strong>' in dashboard.text
     assert '<strong id="kpi-views">1</strong>' in dashboard.text
     assert '<strong id="kpi-clicks">1</strong>' in dashboard.text
-    exported = httpx.get(f"{metrics.url}/consola/metricas/export.zip", cookies=cookie, timeout=10)
+    exported = httpx.get(f"{service.url}/consola/metricas/export.zip", cookies=cookie, timeout=10)
     with zipfile.ZipFile(io.BytesIO(exported.content)) as zf:
         series = list(csv.DictReader(io.StringIO(zf.read("series.csv").decode())))
         channels = list(csv.DictReader(io.StringIO(zf.read("breakdown_channel.csv").decode())))
-    assert sum(int(r["views"]) for r in series) == 1 and sum(int(r["clicks"]) for r in series) == 1
+    assert [sum(int(r[k]) for r in series) for k in ("impressions", "views", "clicks")] == [2, 1, 1]
     web_csv = next(r for r in channels if r["key"] == "web")
     assert (int(web_csv["impressions"]), int(web_csv["views"]), int(web_csv["clicks"])) == (2, 1, 1)

@@ -55,3 +55,14 @@ async def snapshot(mongo_url: str, database: str) -> dict[str, dict[str, Any]]:
         return out
     finally:
         await client.close()
+
+
+async def skip_to_end(bootstrap: str, group: str) -> None:
+    """Commit the end offset of every partition for `group`: its next member starts after what is there."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(_partitions())
+        await consumer.commit(await consumer.end_offsets(_partitions()))
+    finally:
+        await consumer.stop()
