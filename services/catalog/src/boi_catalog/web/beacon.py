@@ -11,7 +11,7 @@ import json
 import time
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from boi_catalog.domain.call import VISIBLE_STATUSES
@@ -111,7 +111,7 @@ def beacon_router(ctx: WebContext, visits: Visits) -> APIRouter:
             429: {"description": "Too many requests"},
         },
     )
-    async def beacon(request: Request) -> Response:
+    async def beacon(request: Request, background: BackgroundTasks) -> Response:
         batch = await read_batch(request)
         ids = {e.call_id for e in batch.events}
         try:
@@ -123,8 +123,8 @@ def beacon_router(ctx: WebContext, visits: Visits) -> APIRouter:
         visit = await visits.visit(
             request, utm_source=batch.utm_source, utm_medium=batch.utm_medium, utm_campaign=batch.utm_campaign
         )
-        if visit is not None:
-            await ctx.impressions.record([to_impression(visit, e) for e in batch.events])
+        if visit is not None:  # published after the response is sent (uvicorn waits for it on shutdown)
+            background.add_task(ctx.impressions.record, [to_impression(visit, e) for e in batch.events])
         return Response(status_code=204)
 
     return router
