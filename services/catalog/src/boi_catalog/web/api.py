@@ -89,7 +89,8 @@ def call_detail(call: CatalogCall, base_url: str, today: date) -> CallDetail:
             )
             for s in details["readiness"]["steps"]
         ],
-        **public_call(call, base_url).model_dump(),
+        # PublicCall carries sectors and ods too (same values): given once, above.
+        **public_call(call, base_url).model_dump(exclude={"sectors", "ods"}),
     )
 
 
