@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             users=users,
             editorial=editorial_store,
             views=MetricsViews(settings.metrics_url),
-            visits=Visits(settings.public_base_url, salts),
+            visits=Visits(settings.public_base_url, salts, settings.trusted_proxies),
         ),
     )
     return app

@@ -6,6 +6,7 @@ id is the daily-salted hash of `domain.visits`; the address and user agent are u
 forgotten.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crawlerdetect import CrawlerDetect
@@ -14,6 +15,7 @@ from fastapi import Request
 from boi_catalog.domain.visits import clean_token, utc_day, visitor_id
 from boi_catalog.ports import VisitorSalts
 from boi_shared.events import ImpressionRecorded
+from boi_shared.web import parse_networks, request_client
 
 # utm_medium of a link → the channel the impression is counted on.
 CHANNELS = {"email": "email", "correo": "email", "social": "social", "webhook": "webhook", "api": "api"}
@@ -53,9 +55,10 @@ def attribution(
 class Visits:
     """Decides whether a request counts and makes its `Visit`."""
 
-    def __init__(self, site: str, salts: VisitorSalts | None) -> None:
+    def __init__(self, site: str, salts: VisitorSalts | None, trusted_proxies: Iterable[str] = ()) -> None:
         self.site = site
         self.salts = salts
+        self.trusted = parse_networks(trusted_proxies)
         self._detector = CrawlerDetect()
 
     def is_bot(self, user_agent: str) -> bool:
@@ -68,6 +71,6 @@ class Visits:
             return None
         vid = None
         if self.salts is not None:
-            address = request.client.host if request.client else ""
+            address = request_client(request, self.trusted)  # behind BOI_TRUSTED_PROXIES: the visitor's
             vid = visitor_id(await self.salts.salt_for(utc_day()), address, user_agent, self.site)
         return Visit(vid, *attribution(utm.get("utm_source"), utm.get("utm_medium"), utm.get("utm_campaign")))
