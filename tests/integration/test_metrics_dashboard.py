@@ -44,7 +44,7 @@ def _cookie() -> tuple[dict[str, str], str]:
     return {"boi_console": sessions.cookie(user)}, user.csrf
 
 
-async def _seed(stack: StackEndpoints) -> None:
+async def _seed(stack: StackEndpoints, metrics: ServiceProcess) -> None:
     call = PublicCall(
         url="https://example.org/d", title="Beca tablero", summary="s", status="publicada", ods=[4, 10]
     )
@@ -52,6 +52,13 @@ async def _seed(stack: StackEndpoints) -> None:
     await publish(
         stack.kafka_bootstrap, CALLS_PUBLISHED.name, announced.model_dump_json().encode(), key=CALL.encode()
     )
+
+    # Breakdowns use the call's dimensions when an impression is counted: the call first.
+    def published() -> int:
+        report = httpx.get(f"{metrics.url}/api/metrics/report", timeout=10).json()
+        return int(report["kpis"]["calls_published"])
+
+    await eventually(published, timeout=90)
     for kind, n in (("search_result", 5), ("call_view", 2), ("source_click", 1), ("applied", 1)):
         for _ in range(n):
             e = ImpressionRecorded.model_validate({"call_id": CALL, "kind": kind})
@@ -61,7 +68,7 @@ async def _seed(stack: StackEndpoints) -> None:
 
 
 async def test_dashboard_export_and_public_pages(stack: StackEndpoints, metrics: ServiceProcess) -> None:
-    await _seed(stack)
+    await _seed(stack, metrics)
 
     def counted() -> dict[str, Any] | None:
         report = httpx.get(f"{metrics.url}/api/metrics/report", timeout=10).json()

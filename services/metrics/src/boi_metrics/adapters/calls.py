@@ -69,11 +69,13 @@ class MongoCallDirectory:
         cached = self._cache.get(call_id)
         if cached and cached[0] > now:
             return cached[1]
-        dims = _dims(await self.collection.find_one({"_id": call_id}))
+        doc = await self.collection.find_one({"_id": call_id})
+        if doc is None:  # not published yet (its event may still be on its way): not remembered
+            return CallDims()
         if len(self._cache) > 50_000:
             self._cache.clear()
-        self._cache[call_id] = (now + _CACHE_SECONDS, dims)
-        return dims
+        self._cache[call_id] = (now + _CACHE_SECONDS, _dims(doc))
+        return self._cache[call_id][1]
 
     async def all(self) -> dict[str, dict[str, Any]]:
         """Every call: its dimensions and when it was first published."""
