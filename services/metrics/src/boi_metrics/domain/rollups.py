@@ -51,7 +51,8 @@ def day_of(event: ImpressionRecorded) -> date:
 
 def increments(event: ImpressionRecorded, dims: CallDims) -> Increments:
     kind, channel, day = event.kind, field_key(event.channel, 30), day_of(event).isoformat()
-    campaign = {f"utm.{field_key(event.utm_campaign)}.{kind}": 1} if event.utm_campaign else {}
+    utm = event.utm_campaign or event.campaign  # `campaign`: a social post marked as posted
+    campaign = {f"utm.{field_key(utm)}.{kind}": 1} if utm else {}
     per_day = {
         f"n.{kind}.{channel}": 1,
         f"type.{field_key(dims.call_type)}.{kind}": 1,
