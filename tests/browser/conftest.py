@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.catalog_site import Site, catalog_site
+from tests.support.catalog_site import PERSON_UA, Site, catalog_site
 from tests.support.stack import StackEndpoints
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,7 +49,10 @@ def site(stack: StackEndpoints) -> Iterator[Site]:
 
 @pytest.fixture
 async def page(browser: Any) -> AsyncIterator[Any]:
-    context = await browser.new_context(locale="es-CO", viewport={"width": 390, "height": 844})
+    # A person's browser: the site does not count headless browsers (their user agent says HeadlessChrome).
+    context = await browser.new_context(
+        locale="es-CO", viewport={"width": 390, "height": 844}, user_agent=PERSON_UA
+    )
     tab = await context.new_page()
     # What the page reports shows up in the test's output when it fails.
     tab.on("console", lambda m: print(f"[console.{m.type}] {m.text}"))

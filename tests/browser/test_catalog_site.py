@@ -16,7 +16,7 @@ from boi_catalog.app import create_app
 from boi_catalog.settings import Settings
 from boi_shared.events import CallEnriched
 from boi_shared.taxonomy import CallType
-from tests.support.catalog_site import ADMIN, Site, catalog_site, days, enriched, word
+from tests.support.catalog_site import ADMIN, PERSON_UA, Site, catalog_site, days, enriched, word
 from tests.support.kafka import collect
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
@@ -116,7 +116,7 @@ async def test_call_page_has_json_ld_share_links_and_counted_source_link(
     official = await page.get_attribute("a.official", "href")
     assert official == f"/ir/{demo.beca.call_id}"
 
-    went = httpx.get(f"{site.url}{official}", timeout=10)
+    went = httpx.get(f"{site.url}{official}", headers={"User-Agent": PERSON_UA}, timeout=10)
     assert went.status_code == 302 and went.headers["location"] == demo.beca.call.url
     clicks = await collect(
         site.stack.kafka_bootstrap,

@@ -210,8 +210,15 @@ async def test_shown_calls_are_recorded_as_impressions(
 
     page = httpx.get(f"{catalog.url}/", params={"q": word}, timeout=10)
     assert page.status_code == 200 and event.call_id in page.text
-    view = httpx.get(f"{catalog.url}/convocatorias/{event.call_id}", timeout=10)
+    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"}
+    view = httpx.get(f"{catalog.url}/convocatorias/{event.call_id}", headers=browser, timeout=10)
     assert view.status_code == 200
+    # The site's results count once a person saw them: the page's beacon reports them.
+    seen = {"events": [{"call_id": event.call_id, "kind": "search_result", "position": 0}]}
+    assert (
+        httpx.post(f"{catalog.url}/api/impresiones", json=seen, headers=browser, timeout=10).status_code
+        == 204
+    )
 
     def mine(kind: str, channel: str) -> Any:
         return lambda v: (

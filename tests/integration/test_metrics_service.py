@@ -74,6 +74,7 @@ async def test_impressions_are_counted_per_kind_and_day(
         "total": 6,
         "by_kind": {"search_result": 3, "call_view": 2, "source_click": 1},
         "by_day": {"2025-03-01": 6},
+        "by_channel": {"search_result": {"web": 3}, "call_view": {"web": 2}, "source_click": {"web": 1}},
     }
     doc = await call_counts.find_one({"_id": call})
     assert doc is not None

@@ -133,3 +133,7 @@ def catalog_site(stack: StackEndpoints, **env: str) -> Iterator[Site]:
         yield Site(svc, stack, index)
     finally:
         svc.stop()
+
+
+# A person's phone browser: the site does not count crawlers or headless browsers (HeadlessChrome).
+PERSON_UA = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile"

@@ -136,6 +136,8 @@ class PublicCall(Model):
     funder: str | None = Field(default=None, description="Organization funding the call")
     language: str | None = Field(default=None, description="Language of the official text")
     status: str = Field(description="en_revision, publicada, cierra_pronto, cerrada, retirada, archivada")
+    sectors: list[str] = Field(default_factory=list, description="Sectors (for reach by sector)")
+    ods: list[int] = Field(default_factory=list, description="Sustainable Development Goals 1–17")
 
 
 class CallPublished(Event):
@@ -152,16 +154,53 @@ class CallPublished(Event):
     )
 
 
-class ImpressionRecorded(Event):
-    """A call shown to someone. Topic `metrics.impressions.v1`. Carries no personal data."""
+ImpressionKind = Literal[
+    "search_result",
+    "call_view",
+    "source_click",
+    "share",
+    "subscribe",
+    "applied",
+    "selected",
+    "email",
+    "webhook",
+    "social",
+]
+"""Kinds of exposure and response. `applied`/`selected` are a citizen's own report on the call's page."""
 
-    kind: Literal["search_result", "call_view", "source_click", "email", "webhook", "social"] = Field(
-        description="What kind of exposure"
-    )
-    channel: str = Field(default="web", description="web, api, email, webhook, …")
+VISITOR_ID_PATTERN = r"^[0-9a-f]{32}$"
+
+
+class ImpressionRecorded(Event):
+    """A call shown to someone, or someone acting on it. Topic `metrics.impressions.v1`.
+
+    Carries no personal data: no address, user agent or email. `visitor_id` is a hash of (the day's
+    random salt, address, user agent, site) computed by the producer; the salt is deleted after 48 h, so
+    nobody can recompute it later, and the same person on another day has another id.
+    """
+
+    kind: ImpressionKind = Field(description="What kind of exposure or response")
+    channel: str = Field(default="web", description="web, api, email, webhook, social, …")
     position: int | None = Field(default=None, ge=0, description="Rank in the result list, if any")
     campaign: str | None = Field(
         default=None, description="UTM campaign of a `social` impression (a post marked as posted)"
+    )
+    channel_detail: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[a-z0-9_.-]+$",
+        description="Where within the channel: linkedin, x, whatsapp, newsletter, a partner's id, …",
+    )
+    utm_campaign: str | None = Field(
+        default=None,
+        max_length=60,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="UTM campaign the visitor arrived with, if any",
+    )
+    visitor_id: str | None = Field(
+        default=None,
+        pattern=VISITOR_ID_PATTERN,
+        description="Daily-salted hash for unique counts (None for channels without a visitor)",
     )
 
 

@@ -17,11 +17,13 @@ from boi_catalog.adapters.metrics_views import MetricsViews
 from boi_catalog.adapters.mongo import MongoCallRepository
 from boi_catalog.adapters.mongo_editorial import MongoEditorialStore
 from boi_catalog.adapters.mongo_users import MongoConsoleUsers
+from boi_catalog.adapters.visitor_salts import MongoVisitorSalts
 from boi_catalog.indexing import IndexQueue
 from boi_catalog.jobs import announce_plans_job, background, scheduled_jobs
 from boi_catalog.ports import Announce, ConflictError, Indexer
 from boi_catalog.settings import Settings
 from boi_catalog.web import WebContext, mount
+from boi_catalog.web.visits import Visits
 from boi_shared.errors import TransientError
 from boi_shared.kafka import ErrorPolicy, create_broker
 from boi_shared.logging import configure_logging
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     editorial_store = MongoEditorialStore(
         settings.mongo_url.get_secret_value(), settings.database_name(SERVICE)
     )
+    salts = MongoVisitorSalts(settings.mongo_url.get_secret_value(), settings.database_name(SERVICE))
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await repository.close()
             await users.close()
             await editorial_store.close()
+            await salts.close()
 
     app = service_app(
         service=SERVICE,
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             users=users,
             editorial=editorial_store,
             views=MetricsViews(settings.metrics_url),
+            visits=Visits(settings.public_base_url, salts, settings.trusted_proxies),
         ),
     )
     return app

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, Protocol
 
 from boi_catalog.domain.call import CatalogCall
@@ -161,3 +162,9 @@ class ViewCounts(Protocol):
     """Views so far per call (`call_view` impressions), for the bulletin's score; {} when unknown."""
 
     async def views(self) -> dict[str, int]: ...
+
+
+class VisitorSalts(Protocol):
+    """The random salt of each UTC day for visitor ids, shared by the replicas, deleted after 48 h."""
+
+    async def salt_for(self, day: date) -> bytes: ...

@@ -35,6 +35,12 @@ class Settings(ServiceSettings, BrandingSettings):
         default=1, ge=0, description="Citizen problem reports per minute per client (0: no limit)"
     )
     report_rate_burst: int = Field(default=5, ge=1, description="Citizen problem reports in a burst")
+    beacon_rate_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="Beacon batches (POST /api/impresiones) per minute per client (0: no limit)",
+    )
+    beacon_rate_burst: int = Field(default=20, ge=1, description="Beacon burst size per client")
     console_users: Annotated[SecretStr, NotAKey()] = Field(
         default=SecretStr(""),
         description="Console users, comma-separated `name:role:pbkdf2_sha256$…` (role curator or admin)",

@@ -1,9 +1,11 @@
 """Composition root of the metrics service: `uvicorn --factory boi_metrics.app:create_app`."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -12,23 +14,38 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from boi_metrics import SERVICE, handlers
+from boi_metrics.adapters.calls import CALLS, OUTCOMES, MongoCallDirectory, MongoOutcomes
 from boi_metrics.adapters.mongo import CALL_COUNTS, MongoCallCounts
+from boi_metrics.adapters.rollups import MongoRollups
 from boi_metrics.api import build_router
+from boi_metrics.service import Stores, forget_markers
 from boi_metrics.settings import Settings
+from boi_metrics.web import mount_web
+from boi_metrics.web.ranges import DayRange
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, mongo_check, service_app
 
-DESCRIPTION = "Counts impressions per call (metrics.impressions.v1) and serves them over HTTP."
+DESCRIPTION = (
+    "Counts impressions (metrics.impressions.v1) into exact rollups per call, day, channel and kind, keeps "
+    "the calls' dimensions (calls.published.v1), serves the dashboard, public statistics and open data."
+)
 log = logging.getLogger("boi.metrics")
 
 
 @dataclass
 class Store:
-    """The MongoDB client and the counts store on it; built without connecting, closed at shutdown."""
+    """The MongoDB client and the stores on it; built without connecting, closed at shutdown."""
 
     mongo: AsyncMongoClient[dict[str, Any]]
     counts: MongoCallCounts
+    rollups: MongoRollups
+    calls: MongoCallDirectory
+    outcomes: MongoOutcomes
+
+    @property
+    def stores(self) -> Stores:
+        return Stores(counts=self.counts, rollups=self.rollups, calls=self.calls)
 
     @classmethod
     def build(cls, settings: Settings) -> "Store":
@@ -38,24 +55,43 @@ class Store:
             tz_aware=True,
             serverSelectionTimeoutMS=5000,
         )
-        collection = mongo[settings.database_name(SERVICE)][CALL_COUNTS]
-        return cls(mongo=mongo, counts=MongoCallCounts(collection))
+        db = mongo[settings.database_name(SERVICE)]
+        return cls(
+            mongo=mongo,
+            counts=MongoCallCounts(db[CALL_COUNTS]),
+            rollups=MongoRollups(db),
+            calls=MongoCallDirectory(db[CALLS]),
+            outcomes=MongoOutcomes(db[OUTCOMES]),
+        )
+
+    async def _sweep(self, every: float) -> None:
+        while True:
+            try:
+                await forget_markers(self.rollups, datetime.now(UTC).date())
+            except PyMongoError as exc:  # retried at the next round
+                log.warning("could not delete old visitor markers: %r", exc)
+            await asyncio.sleep(every)
 
     @asynccontextmanager
-    async def opened(self) -> AsyncIterator[None]:
+    async def opened(self, sweep_seconds: float) -> AsyncIterator[None]:
         try:
             try:
                 await self.counts.ensure_indexes()
-            except PyMongoError as exc:  # only speeds up /top: start anyway, readiness shows MongoDB
-                log.warning("could not create indexes, /top will scan: %r", exc)
+                await self.rollups.ensure_indexes()
+            except PyMongoError as exc:  # only speeds up reads: start anyway, readiness shows MongoDB
+                log.warning("could not create indexes, reads will scan: %r", exc)
+            sweeper = asyncio.create_task(self._sweep(sweep_seconds))
             yield
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
         finally:
             await self.mongo.close()
 
 
 def build_broker(settings: Settings, store: Store) -> KafkaBroker:
     broker = create_broker(SERVICE, settings)
-    handlers.register(broker, store.counts, subscriber_options(settings))
+    handlers.register(broker, store.stores, subscriber_options(settings))
     return broker
 
 
@@ -63,15 +99,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
     store = Store.build(settings)
+    stores = store.stores
     app = service_app(
         service=SERVICE,
         broker=build_broker(settings, store),
         checks={"mongo": mongo_check(store.mongo)},
-        resources=store.opened,
+        resources=lambda: store.opened(settings.metrics_marker_sweep_seconds),
         description=DESCRIPTION,
         settings=settings,
     )
-    app.include_router(build_router(store.counts, settings.metrics_top_max))
+    ranges = DayRange(settings.metrics_max_range_days)
+    app.include_router(build_router(stores, settings.metrics_top_max, ranges))
+    mount_web(app, settings, stores, store.outcomes)
     return app
 
 

@@ -7,13 +7,12 @@ from faststream.kafka.annotations import KafkaMessage
 
 from boi_metrics import SERVICE
 from boi_metrics.domain.counts import RecordPosition
-from boi_metrics.ports import CallCountsStore
-from boi_metrics.service import record_impression
-from boi_shared.events import ImpressionRecorded
-from boi_shared.topics import IMPRESSIONS
+from boi_metrics.service import Stores, record_call, record_impression
+from boi_shared.events import CallPublished, ImpressionRecorded
+from boi_shared.topics import CALLS_PUBLISHED, IMPRESSIONS
 
 
-def register(broker: KafkaBroker, store: CallCountsStore, options: dict[str, Any]) -> None:
+def register(broker: KafkaBroker, stores: Stores, options: dict[str, Any]) -> None:
     """Subscribe with `options` (`boi_shared.kafka.subscriber_options`)."""
 
     @broker.subscriber(IMPRESSIONS.name, group_id=SERVICE, description=IMPRESSIONS.description, **options)
@@ -22,4 +21,13 @@ def register(broker: KafkaBroker, store: CallCountsStore, options: dict[str, Any
         if isinstance(record, tuple):  # a batch subscriber would hand a tuple; this one never does
             raise TypeError("on_impression_recorded expects one Kafka record at a time")
         # The record's (partition, offset) is the idempotency key of the counts.
-        await record_impression(event, RecordPosition(record.partition, record.offset), store)
+        await record_impression(event, RecordPosition(record.partition, record.offset), stores)
+
+    @broker.subscriber(
+        CALLS_PUBLISHED.name,
+        group_id=f"{SERVICE}-calls",
+        description="Calls as published: their type, sectors, ODS and funder for breakdowns",
+        **options,
+    )
+    async def on_call_published(event: CallPublished) -> None:
+        await record_call(event, stores.calls)

@@ -1,15 +1,19 @@
-"""Ports of the metrics use cases: the store of per-call counts."""
+"""Ports of the metrics use cases: the rollup stores, the directory of calls and the outcomes ledger."""
 
-from typing import Protocol
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from boi_metrics.domain.counts import CallCounts, RecordPosition
+from boi_metrics.domain.rollups import CallDims
+from boi_shared.events import CallPublished
 
 
 class CallCountsStore(Protocol):
     """Per-call counters, updated idempotently by the Kafka position of each impression."""
 
     async def apply(self, call_id: str, position: RecordPosition, increments: dict[str, int]) -> bool:
-        """Add `increments` unless `position` was already applied to this call; True when applied."""
+        """Add `increments` unless `position` was already applied to this call; True when applied.
+        Empty increments only move the call's watermark past `position`."""
         ...
 
     async def get(self, call_id: str) -> CallCounts | None:
@@ -19,3 +23,47 @@ class CallCountsStore(Protocol):
     async def top(self, limit: int) -> list[CallCounts]:
         """The calls with the most impressions, most first (ties by call id)."""
         ...
+
+
+class RollupStore(Protocol):
+    """Rollups per call and day and per day, and the once-per-visitor markers."""
+
+    async def claim(self, key: str, day: date, position: RecordPosition) -> bool:
+        """True when the record at `position` is the one that counts for `key`."""
+        ...
+
+    async def apply_call_day(
+        self, call_id: str, day: date, position: RecordPosition, increments: dict[str, int]
+    ) -> bool: ...
+
+    async def apply_day(self, day: date, position: RecordPosition, increments: dict[str, int]) -> bool: ...
+
+    async def forget_before(self, day: date) -> int:
+        """Delete the once-per-visitor markers of days before `day`."""
+        ...
+
+    async def call_days_between(self, first: date, last: date) -> list[dict[str, Any]]: ...
+
+    async def days_between(self, first: date, last: date) -> list[dict[str, Any]]: ...
+
+
+class CallDirectory(Protocol):
+    """The calls as last published, for breakdowns by type, sector, ODS and funder."""
+
+    async def record(self, event: CallPublished) -> bool:
+        """Keep a change of a call; False when a newer one is stored."""
+        ...
+
+    async def dims(self, call_id: str) -> CallDims: ...
+
+    async def all(self) -> dict[str, dict[str, Any]]: ...
+
+    async def published_between(self, first: datetime, last: datetime) -> list[dict[str, Any]]: ...
+
+
+class OutcomeLedger(Protocol):
+    """Outcomes operators record per call (aggregates; no personal data)."""
+
+    async def put(self, call_id: str, outcome: dict[str, Any]) -> None: ...
+
+    async def all(self) -> dict[str, dict[str, Any]]: ...

@@ -1,6 +1,6 @@
 """Settings of the metrics service (`BOI_*` environment variables)."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from boi_shared.settings import ServiceSettings
 
@@ -8,4 +8,17 @@ from boi_shared.settings import ServiceSettings
 class Settings(ServiceSettings):
     metrics_top_max: int = Field(
         default=100, ge=1, description="Largest `limit` accepted by GET /api/metrics/top"
+    )
+    metrics_marker_sweep_seconds: float = Field(
+        default=3600.0, gt=0, description="How often once-per-visitor markers older than 48 h are deleted"
+    )
+    metrics_max_range_days: int = Field(
+        default=366, ge=1, description="Longest range of days the dashboard and exports accept"
+    )
+    # The console's session: the same variables as the catalog, whose /consola signs the cookie.
+    console_users: SecretStr = Field(
+        default=SecretStr(""), description="Console users `name:role:hash,…` (same value as the catalog's)"
+    )
+    session_secret: SecretStr = Field(
+        default=SecretStr(""), description="Key the catalog signs console sessions with (same value)"
     )

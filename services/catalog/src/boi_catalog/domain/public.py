@@ -29,6 +29,8 @@ def public_call(call: CatalogCall, base_url: str) -> PublicCall:
         funder=call.funder,
         language=call.language,
         status=call.status,
+        sectors=list(call.sectors),
+        ods=list(call.ods),
     )
 
 

@@ -52,6 +52,7 @@ class WebContext:
     users: ConsoleUserStore | None = None
     editorial: EditorialStore | None = None
     views: ViewCounts | None = None
+    visits: Any = None  # web.visits.Visits; None: bots filtered, no visitor ids (tests of the bare site)
 
     @property
     def index_writer(self) -> Indexer | SearchIndex:
@@ -66,6 +67,7 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
     from boi_catalog.settings import Settings
     from boi_catalog.web.admin_api import admin_api_router
     from boi_catalog.web.api import api_router
+    from boi_catalog.web.beacon import beacon_router
     from boi_catalog.web.bulletin_site import brand_router
     from boi_catalog.web.console import console_router, login_on_401, sessions_for
     from boi_catalog.web.embed import embed_router
@@ -73,13 +75,17 @@ def mount(app: FastAPI, ctx: WebContext) -> None:
     from boi_catalog.web.public_search import PublicSearch
     from boi_catalog.web.reports import ReportGuard, reports_router
     from boi_catalog.web.site import site_router
+    from boi_catalog.web.visits import Visits
+
+    visits = ctx.visits or Visits(ctx.public_base_url, None)
 
     search = PublicSearch.from_settings(ctx.settings or Settings())
     sessions = sessions_for(ctx)
     guard = ReportGuard.for_context(ctx)
+    app.include_router(beacon_router(ctx, visits))
     app.include_router(api_router(ctx, search))
     app.include_router(feeds_router(ctx, search))
-    app.include_router(site_router(ctx, search, guard))
+    app.include_router(site_router(ctx, search, guard, visits))
     app.include_router(reports_router(ctx, sessions, guard))
     app.include_router(console_router(ctx, sessions))
     app.include_router(admin_api_router(ctx, sessions))

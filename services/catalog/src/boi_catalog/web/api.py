@@ -1,6 +1,6 @@
 """Public JSON API for partners and for the site's own script: search the published calls, read one call,
-get a browser search token, report results shown. Rate limited per client, like every public route
-(`boi_shared.ratelimit.RateLimitMiddleware`)."""
+get a browser search token (results a person saw are reported to `web/beacon.py`). Rate limited per
+client, like every public route (`boi_shared.ratelimit.RateLimitMiddleware`)."""
 
 from datetime import date, datetime
 from typing import Any, Literal
@@ -20,7 +20,6 @@ from boi_catalog.web.public_search import PublicSearch
 from boi_catalog.web.query import FACETS, MAX_SECTOR, SearchParams, parse
 from boi_shared.errors import TransientError
 from boi_shared.events import PublicCall
-from boi_shared.ids import CALL_ID_PATTERN
 from boi_shared.taxonomy import Audience, CallType, Eligibility, Modality
 
 DIRECT_SEARCH_OFF_ES = (
@@ -90,7 +89,8 @@ def call_detail(call: CatalogCall, base_url: str, today: date) -> CallDetail:
             )
             for s in details["readiness"]["steps"]
         ],
-        **public_call(call, base_url).model_dump(),
+        # PublicCall carries sectors and ods too (same values): given once, above.
+        **public_call(call, base_url).model_dump(exclude={"sectors", "ods"}),
     )
 
 
@@ -118,13 +118,6 @@ class BrowserSearchConfig(BaseModel):
     token: str
     expires_at: int = Field(description="Unix time the token expires")
     facets: list[str]
-
-
-class ShownResults(BaseModel):
-    """Results a browser displayed (search-as-you-type), counted as `search_result` impressions."""
-
-    call_ids: list[str] = Field(max_length=50)
-    first_position: int = Field(default=0, ge=0, le=1000)
 
 
 def search_params(
@@ -171,13 +164,15 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
         except TransientError as exc:
             raise HTTPException(status_code=503, detail=UNAVAILABLE_ES) from exc
         page = search_page(params.q, found.total, found.hits, ctx.public_base_url)
-        # Recorded after the response is sent; uvicorn waits for it on shutdown.
-        background.add_task(
-            ctx.impressions.record,
-            impressions(
-                [h.call_id for h in page.hits], "search_result", channel, first_position=params.offset
-            ),
-        )
+        # Partners' API results are counted here, after the response is sent (uvicorn waits for it on
+        # shutdown); the site's own results only once a person saw them (web/beacon.py), never per keystroke.
+        if channel == "api":
+            background.add_task(
+                ctx.impressions.record,
+                impressions(
+                    [h.call_id for h in page.hits], "search_result", channel, first_position=params.offset
+                ),
+            )
         return SearchResults(
             query=params.q,
             total=found.total,
@@ -194,7 +189,7 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
     ) -> SearchResults:
         return await run_search(background, "api", params)
 
-    # The site's own script searches here (impressions counted as channel "web"); same parameters.
+    # The site's own script searches here (its results are counted by the beacon once seen); same parameters.
     @router.get("/web/calls", include_in_schema=False)
     async def search_for_site(
         background: BackgroundTasks, params: SearchParams = Depends(search_params)
@@ -240,16 +235,5 @@ def api_router(ctx: WebContext, search: PublicSearch) -> APIRouter:
             expires_at=found.expires_at,
             facets=list(FACETS),
         )
-
-    @router.post("/impresiones", status_code=204, summary="Report results shown", responses=LIMITED)
-    async def shown(body: ShownResults, background: BackgroundTasks) -> Response:
-        ids = [c for c in body.call_ids if is_call_id(c)]
-        if len(ids) != len(body.call_ids):
-            raise HTTPException(status_code=422, detail=f"call ids must match {CALL_ID_PATTERN}")
-        background.add_task(
-            ctx.impressions.record,
-            impressions(ids, "search_result", "web", first_position=body.first_position),
-        )
-        return Response(status_code=204)
 
     return router

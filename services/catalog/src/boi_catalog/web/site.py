@@ -3,11 +3,12 @@ JavaScript on, `static/search.js` searches Meilisearch as you type with a tenant
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from boi_catalog.domain.public import impressions, public_url
+from boi_catalog.domain.public import public_url
 from boi_catalog.domain.search import MAX_TOTAL_HITS
 from boi_catalog.service import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
@@ -27,15 +28,24 @@ from boi_catalog.web.query import SORT_LABELS_ES, SearchParams, parse
 from boi_catalog.web.render import Renderer
 from boi_catalog.web.reports import ReportGuard, report_form
 from boi_catalog.web.security import origin
+from boi_catalog.web.visits import Visits
 from boi_shared.errors import TransientError
-from boi_shared.events import ImpressionRecorded
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
 
 PAGE_SIZE = 20
 MAX_PAGE = MAX_TOTAL_HITS // PAGE_SIZE
 
 
-def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None = None) -> APIRouter:
+def utm_query(utm: dict[str, str | None]) -> str:
+    """`?utm_…` to carry a page's attribution to its click on the official source ('' when none)."""
+    kept = {k: v[:100] for k, v in utm.items() if v}
+    return "?" + urlencode(kept) if kept else ""
+
+
+def site_router(
+    ctx: WebContext, search: PublicSearch, guard: ReportGuard | None = None, visits: Visits | None = None
+) -> APIRouter:
+    visits = visits or Visits(ctx.public_base_url, None)
     guard = guard or ReportGuard.for_context(ctx)
     direct = bool(ctx.settings and ctx.settings.browser_search_direct)
     # The browser may only talk to Meilisearch when it searches it directly.
@@ -60,10 +70,7 @@ def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None
             values.update(error=UNAVAILABLE_ES, total=0, cards=[], facets=[], has_next=False)
             values.update(choices=filter_choices({}, params))
             return render(template, 503, **values)
-        background.add_task(
-            ctx.impressions.record,
-            impressions([h["id"] for h in found.hits], "search_result", "web", first_position=params.offset),
-        )
+        # Results are counted by the page's beacon once a person has seen them (web/beacon.py).
         values.update(
             error=None,
             total=found.total,
@@ -111,7 +118,14 @@ def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None
         return await listing("closed.html", params, page, background)
 
     @router.get("/convocatorias/{call_id}", response_class=HTMLResponse)
-    async def call_page(call_id: str, background: BackgroundTasks, request: Request) -> HTMLResponse:
+    async def call_page(
+        call_id: str,
+        background: BackgroundTasks,
+        request: Request,
+        utm_source: str | None = None,
+        utm_medium: str | None = None,
+        utm_campaign: str | None = None,
+    ) -> HTMLResponse:
         if not is_call_id(call_id):
             return render("message.html", 404, title="Convocatoria no encontrada", message=NOT_FOUND_ES)
         try:
@@ -120,7 +134,10 @@ def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None
             return render("message.html", 503, title="Servicio no disponible", message=UNAVAILABLE_ES)
         if call is None:
             return render("message.html", 404, title="Convocatoria no encontrada", message=NOT_FOUND_ES)
-        background.add_task(ctx.impressions.record, impressions([call.call_id], "call_view", "web"))
+        utm = {"utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign}
+        visit = await visits.visit(request, **utm)
+        if visit is not None:  # crawlers and headless browsers are not counted
+            background.add_task(ctx.impressions.record, [visit.impression(call.call_id, "call_view")])
         canonical = public_url(ctx.public_base_url, call.call_id)
         item = card(
             call_id=call.call_id,
@@ -146,6 +163,7 @@ def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None
             "call.html",
             call=item,
             subscribe_type=call.call_type or "",
+            utm_query=utm_query(utm),
             json_ld=json_ld(ld),
             share=share_links(call.title, canonical),
             paragraphs=[p.strip() for p in call.text.split("\n") if p.strip()],
@@ -165,7 +183,14 @@ def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None
         return render("policy.html")
 
     @router.get("/ir/{call_id}")
-    async def go_to_source(call_id: str, background: BackgroundTasks) -> Response:
+    async def go_to_source(
+        call_id: str,
+        request: Request,
+        background: BackgroundTasks,
+        utm_source: str | None = None,
+        utm_medium: str | None = None,
+        utm_campaign: str | None = None,
+    ) -> Response:
         """Count the click, then send the visitor to the official source (http(s) targets only)."""
         try:
             call = await find_public_call(ctx.repository, call_id) if is_call_id(call_id) else None
@@ -174,8 +199,11 @@ def site_router(ctx: WebContext, search: PublicSearch, guard: ReportGuard | None
         target = safe_href(call.url) if call is not None else None
         if call is None or target is None:
             return render("message.html", 404, title="Convocatoria no encontrada", message=NOT_FOUND_ES)
-        click = ImpressionRecorded(call_id=call.call_id, kind="source_click", channel="web")
-        background.add_task(ctx.impressions.record, [click])
+        visit = await visits.visit(
+            request, utm_source=utm_source, utm_medium=utm_medium, utm_campaign=utm_campaign
+        )
+        if visit is not None:
+            background.add_task(ctx.impressions.record, [visit.impression(call.call_id, "source_click")])
         return RedirectResponse(target, status_code=302, headers={"Referrer-Policy": "no-referrer"})
 
     return router

@@ -1,9 +1,6 @@
-"""Per-call impression counts and the increments one impression contributes to them."""
+"""Per-call impression counts and the Kafka position that is their idempotency key."""
 
 from dataclasses import dataclass, field
-from datetime import UTC
-
-from boi_shared.events import ImpressionRecorded
 
 
 @dataclass(frozen=True)
@@ -26,13 +23,4 @@ class CallCounts:
     total: int
     by_kind: dict[str, int] = field(default_factory=dict)
     by_day: dict[str, int] = field(default_factory=dict)
-
-
-def day_of(event: ImpressionRecorded) -> str:
-    """The UTC day (`YYYY-MM-DD`) the impression happened on."""
-    return event.occurred_at.astimezone(UTC).date().isoformat()
-
-
-def increments(event: ImpressionRecorded) -> dict[str, int]:
-    """Counters one impression adds to, as dotted field paths of the counts document."""
-    return {"total": 1, f"by_kind.{event.kind}": 1, f"by_day.{day_of(event)}": 1}
+    by_channel: dict[str, dict[str, int]] = field(default_factory=dict)

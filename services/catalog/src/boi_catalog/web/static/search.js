@@ -121,12 +121,6 @@
       facetsBox.appendChild(box);
     });
   }
-  function report(ids) {
-    if (!ids.length) { return; }
-    fetch(form.getAttribute("data-impressions"), { method: "POST", keepalive: true,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ call_ids: ids, first_position: 0 }) }).catch(function () {});
-  }
   // Direct: Meilisearch with the tenant token. Default: the site's API, which was measured faster here
   // (a browser's keep-alive connection to Meilisearch stalls ~40 ms on responses over 2 KB, docs/architecture.md).
   function fetchDirect() {
@@ -135,7 +129,7 @@
         method: "POST", headers: { "Content-Type": "application/json", Authorization: "Bearer " + c.token },
         body: JSON.stringify(body())
       }).then(function (r) { if (!r.ok) { throw new Error("search " + r.status); } return r.json(); })
-        .then(function (data) { report(data.hits.map(function (h) { return h.id; })); return data; });
+        .then(function (data) { return data; });
     });
   }
   function fetchApi() {

@@ -1,0 +1,68 @@
+"""Helpers for metrics tests: rewind or wait for a consumer group, and read rollups without watermarks."""
+
+import asyncio
+import time
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pymongo import AsyncMongoClient
+
+from boi_shared.topics import IMPRESSIONS
+
+ROLLUPS = ("call_counts", "call_days", "days")
+
+
+def _partitions() -> list[TopicPartition]:
+    return [TopicPartition(IMPRESSIONS.name, p) for p in range(IMPRESSIONS.partitions)]
+
+
+async def rewind_group(bootstrap: str, group: str) -> None:
+    """Commit offset 0 on every partition for `group` (its members must be stopped)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(_partitions())
+        await consumer.commit({tp: 0 for tp in _partitions()})
+    finally:
+        await consumer.stop()
+
+
+async def caught_up(bootstrap: str, group: str, timeout: float = 120.0) -> None:
+    """Poll until `group` has committed the end offset of every partition of the impressions topic."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    deadline = time.monotonic() + timeout
+    try:
+        ends = await consumer.end_offsets(_partitions())
+        while time.monotonic() < deadline:
+            committed = {tp: await consumer.committed(tp) for tp in _partitions()}
+            if all((committed[tp] or 0) >= end for tp, end in ends.items()):
+                return
+            await asyncio.sleep(0.5)
+        raise AssertionError(f"group {group} did not catch up in {timeout}s: {committed} < {ends}")
+    finally:
+        await consumer.stop()
+
+
+async def snapshot(mongo_url: str, database: str) -> dict[str, dict[str, Any]]:
+    """Every rollup document of `database` without its watermarks and timestamps."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    try:
+        out: dict[str, dict[str, Any]] = {}
+        for name in ROLLUPS:
+            async for doc in client[database][name].find({}, {"offsets": 0, "updated_at": 0}):
+                out[f"{name}/{doc['_id']}"] = doc
+        return out
+    finally:
+        await client.close()
+
+
+async def skip_to_end(bootstrap: str, group: str) -> None:
+    """Commit the end offset of every partition for `group`: its next member starts after what is there."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(_partitions())
+        await consumer.commit(await consumer.end_offsets(_partitions()))
+    finally:
+        await consumer.stop()
