@@ -167,13 +167,16 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
             _wait_ready(svc)
         typer.echo(f"services ready; logs in {log_dir}")
         total = _wait_searchable(site)
+        metrics = f"http://127.0.0.1:{site_port + SERVICES['metrics']}"
         typer.echo(
             f"{total} calls searchable {time.monotonic() - ready_at:.0f}s after the stack was "
             f"ready\n\n  BOI public site: {site}\n  API: {site}/api/calls?q=beca  "
             f"(OpenAPI: {site}/docs)\n  email inbox (Mailpit): {cfg.mailpit_url}  "
             f"(every email the site sends lands here)\n  admin token: {cfg.data_dir / 'admin-token'}\n\n"
             f"  Console: {site}/consola/entrar (passwords new on every run, shown only here)\n"
-            f"{credentials_text(shown)}\n\n"
+            f"{credentials_text(shown)}\n"
+            f"  Reach dashboard (after signing in): {metrics}/consola/metricas\n"
+            f"  Public statistics: {metrics}/estadisticas  (open data: {metrics}/datos/impacto.csv)\n\n"
             "Ctrl-C stops everything."
         )
         stop_signals = {signal.SIGINT, signal.SIGTERM}
