@@ -6,6 +6,7 @@ import re
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from pymongo import MongoClient
 
 from tests.support.catalog_site import catalog_site, enriched, word
 from tests.support.kafka import eventually
@@ -37,7 +38,10 @@ def _total(site_url: str, marker: str) -> int:
 async def test_5000_calls_are_counted_exactly_and_every_page_can_be_read(stack: StackEndpoints) -> None:
     marker = word()
     events = [enriched(f"Beca {marker} número {n}") for n in range(CALLS)]
-    with catalog_site(stack) as site:
+    # A database of its own: 5,000 calls left in the session's shared catalog database slowed the console
+    # tests that run after this one (their review queue scans every call on FerretDB).
+    database = f"catalog_totals_{marker}"
+    with catalog_site(stack, BOI_MONGO_DATABASE=database) as site:
         await _produce(stack.kafka_bootstrap, events)
         await eventually(lambda: _total(site.url, marker) == CALLS, timeout=600, interval=2)
 
@@ -53,3 +57,5 @@ async def test_5000_calls_are_counted_exactly_and_every_page_can_be_read(stack: 
             last = await client.get("/", params={"q": marker, "page": CALLS // 20})
             assert last.status_code == 200 and f"{CALLS} convocatorias" in last.text
             assert len(set(re.findall(r'href="/convocatorias/([^"]+)"', last.text))) == 20
+    with MongoClient(stack.mongo_url) as client:
+        client.drop_database(database)
