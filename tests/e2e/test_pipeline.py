@@ -46,6 +46,7 @@ def pipeline(stack: StackEndpoints, receiver: WebhookReceiver) -> Iterator[dict[
         "BOI_INGEST_INTERVAL_SECONDS": "0",
         "BOI_MONGO_DATABASE": "",
         "BOI_CATALOG_AUTO_PUBLISH": "true",
+        "BOI_API_RATE_PER_MINUTE": "0",  # the limiter has its own tests; this one polls the API
     }
     running = {name: ServiceProcess(name, env) for name in SERVICES}
     try:

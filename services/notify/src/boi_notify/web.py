@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from boi_notify.domain.mail import MailDeferred
@@ -19,7 +19,6 @@ from boi_notify.emails import FREQUENCY_LABELS
 from boi_notify.subscriptions import Subscriptions
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
 CHECK_MAIL = [
     "Si la dirección es correcta, te llegará un correo con un enlace para confirmar la suscripción.",
     "No te enviaremos convocatorias hasta que confirmes. Si no lo ves, revisa el correo no deseado.",
@@ -57,7 +56,13 @@ def router(
 
     def page(template: str, status: int = 200, **ctx: object) -> HTMLResponse:
         html = env.get_template(f"pages/{template}.html").render(base=base, site_url=site_url, **ctx)
-        return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": CSP})
+        return HTMLResponse(html, status_code=status)  # the shared strict CSP: styles from estilo.css
+
+    stylesheet = env.loader.get_source(env, "pages/pages.css")[0] if env.loader else ""
+
+    @api.get("/estilo.css")
+    async def style() -> Response:
+        return Response(stylesheet, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     def message(title: str, lines: list[str], status: int = 200, **ctx: object) -> HTMLResponse:
         return page("message", status, title=title, lines=lines, notice=status >= 400, **ctx)

@@ -12,15 +12,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from boi_metrics.ports import OutcomeLedger
 from boi_metrics.service import Stores
 from boi_metrics.settings import Settings
+from boi_shared.web import csp
 
 STATIC_DIR = Path(__file__).parent / "static"
+# The project's one strict policy (`boi_shared.web.csp`): the pages have no script and no inline style.
 HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'"
-    ),
+    "Content-Security-Policy": csp(),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
 
