@@ -49,7 +49,7 @@ def test_a_killed_test_process_leaves_no_stack_behind() -> None:
     port = line.strip().rsplit(":", 1)[-1].strip("/")
     [ferretdb] = [p for p in _running("boi-test-stack-") if f":{port}" in p]
     data_dir = ferretdb.split("file:")[1].split("/ferretdb/")[0]
-    assert len(_running(data_dir)) == 3  # kafka, ferretdb, meilisearch of the child
+    assert len(_running(data_dir)) == 4  # kafka, ferretdb, meilisearch and mailpit of the child
     child.stdin.write("die\n")
     child.stdin.flush()
     child.wait(timeout=60)
