@@ -84,7 +84,12 @@ def _counts(metrics: ServiceProcess, call_id: str) -> dict[str, Any] | None:
 
 async def _published(topic_calls: set[str], bootstrap: str, expected: int) -> list[dict[str, Any]]:
     return await collect(
-        bootstrap, IMPRESSIONS.name, lambda v: v.get("call_id") in topic_calls, expected=expected
+        # The session's whole impressions topic is read from offset 0: allow a loaded CI machine time.
+        bootstrap,
+        IMPRESSIONS.name,
+        lambda v: v.get("call_id") in topic_calls,
+        expected=expected,
+        timeout=180,
     )
 
 
