@@ -13,22 +13,8 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from boi_catalog.web.present import MONTHS_ES
 from boi_shared.ids import call_id_for
-
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 
 
 @dataclass
@@ -59,7 +45,7 @@ class Item:
         text = (
             f"Convocatoria construida para la prueba de fallos, número {self.n}. Becas de maestría en "
             f"cooperación internacional para profesionales de Colombia. La fecha límite para postularse es "
-            f"el {d.day} de {MONTHS[d.month - 1]} de {d.year}."
+            f"el {d.day} de {MONTHS_ES[d.month - 1]} de {d.year}."
         )
         return (
             f"<item><title>{escape(self.title)}</title><link>{escape(self.link)}</link>"

@@ -11,7 +11,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,8 @@ from pymongo import MongoClient
 from boi_devtools.stack.config import StackConfig
 from boi_devtools.stack.install import ferretdb_binary
 from boi_devtools.stack.process import free_port
-from boi_shared.events import CallEnriched, Enrichment, RawCall, SourceRef
-from boi_shared.ids import call_id_for
+from boi_shared.events import CallEnriched
+from tests.support.catalog_calls import enriched_fund
 from tests.support.kafka import collect, eventually, publish
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
@@ -87,29 +86,6 @@ def ferretdb() -> Iterator[FerretDB]:
     shutil.rmtree(db.dir, ignore_errors=True)
 
 
-def _enriched(n: int, word: str) -> CallEnriched:
-    url = f"https://example.org/paused/{word}/{n}"
-    return CallEnriched(
-        call_id=call_id_for(url),
-        version=1,
-        call=RawCall(
-            url=url,
-            title=f"Fondo {word}",
-            text="Convocatoria.",
-            content_hash="h",
-            sources=[SourceRef(source_id="t", source_type="rss", item_url=url)],
-        ),
-        enrichment=Enrichment(
-            taxonomy_version="t",
-            provider="local",
-            title_es=f"Fondo {word} {n}",
-            summary_es="Resumen.",
-            deadline=date(2031, 1, 1),
-            needs_review=False,
-        ),
-    )
-
-
 async def _send(stack: StackEndpoints, events: list[CallEnriched]) -> None:
     for event in events:
         value = event.model_dump_json().encode()
@@ -132,7 +108,10 @@ async def test_a_paused_database_loses_nothing_dead_letters_nothing_and_keeps_th
         "BOI_EXPIRY_INTERVAL_SECONDS": "0",
     }
     word = f"paused{uuid.uuid4().hex[:10]}"
-    before, during = [_enriched(n, word) for n in range(3)], [_enriched(n, word) for n in range(3, 8)]
+    before, during = (
+        [enriched_fund("paused", n, word) for n in range(3)],
+        [enriched_fund("paused", n, word) for n in range(3, 8)],
+    )
     ids = {e.call_id for e in before + during}
     svc = ServiceProcess("catalog", env).start()
     client: MongoClient[dict[str, Any]] = MongoClient(ferretdb.url, serverSelectionTimeoutMS=5000)

@@ -9,7 +9,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,7 @@ from pymongo import MongoClient
 from boi_devtools.stack.config import StackConfig
 from boi_devtools.stack.install import meili_binary
 from boi_devtools.stack.process import free_port
-from boi_shared.events import CallEnriched, Enrichment, RawCall, SourceRef
-from boi_shared.ids import call_id_for
+from tests.support.catalog_calls import enriched_fund
 from tests.support.kafka import collect, eventually, publish
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
@@ -74,29 +72,6 @@ def meili() -> Iterator[Meili]:
     shutil.rmtree(m.dir, ignore_errors=True)
 
 
-def _enriched(n: int, word: str) -> CallEnriched:
-    url = f"https://example.org/outage/{word}/{n}"
-    return CallEnriched(
-        call_id=call_id_for(url),
-        version=1,
-        call=RawCall(
-            url=url,
-            title=f"Fondo {word}",
-            text="Convocatoria.",
-            content_hash="h",
-            sources=[SourceRef(source_id="t", source_type="rss", item_url=url)],
-        ),
-        enrichment=Enrichment(
-            taxonomy_version="t",
-            provider="local",
-            title_es=f"Fondo {word} {n}",
-            summary_es="Resumen.",
-            deadline=date(2031, 1, 1),
-            needs_review=False,
-        ),
-    )
-
-
 def _hits(svc: ServiceProcess, word: str) -> int:
     response = httpx.get(f"{svc.url}/api/calls", params={"q": word, "limit": 50}, timeout=10)
     return len(response.json()["hits"]) if response.status_code == 200 else -1
@@ -118,7 +93,7 @@ async def test_calls_flow_while_meilisearch_is_down_and_are_indexed_when_it_retu
     client: MongoClient[dict[str, Any]] = MongoClient(stack.mongo_url)
     calls = client[database]["calls"]
     word = f"outage{uuid.uuid4().hex[:10]}"
-    events = [_enriched(n, word) for n in range(5)]
+    events = [enriched_fund("outage", n, word) for n in range(5)]
     ids = {e.call_id for e in events}
     try:
         meili.stop()
