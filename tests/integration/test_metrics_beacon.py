@@ -5,10 +5,9 @@ counted; nothing in the metrics database holds an address, a user agent or an em
 of two days ago are deleted."""
 
 import json
-import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,15 +24,9 @@ from boi_shared.events import CallPublished, PublicCall
 from boi_shared.topics import CALLS_PUBLISHED, IMPRESSIONS
 from tests.support.catalog_calls import catalog_call
 from tests.support.kafka import collect, eventually, publish
+from tests.support.metrics import skip_to_end
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
-
-# Quarantined from `make test` (2026-12-07): in one full clean-clone run four of these five tests failed
-# (traceback not seen), while the file passes alone and after the other metrics and catalog tests.
-# Run them with BOI_RUN_QUARANTINED=1 until the cause is found (the session's closing note has the details).
-pytestmark = pytest.mark.skipif(
-    os.environ.get("BOI_RUN_QUARANTINED") != "1", reason="quarantined: fails in a full run, cause unknown"
-)
 
 RUN = uuid.uuid4().hex[:8]
 CATALOG_DB, METRICS_DB = f"catalog_beacon_{RUN}", f"metrics_beacon_{RUN}"
@@ -59,7 +52,10 @@ async def published(stack: StackEndpoints) -> AsyncIterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def services(stack: StackEndpoints, published: dict[str, str]) -> Iterator[dict[str, ServiceProcess]]:
+async def services(
+    stack: StackEndpoints, published: dict[str, str]
+) -> AsyncIterator[dict[str, ServiceProcess]]:
+    await skip_to_end(stack.kafka_bootstrap, "metrics")
     base = stack.service_env()
     catalog = ServiceProcess(
         "catalog", {**base, "BOI_MONGO_DATABASE": CATALOG_DB, "BOI_BEACON_RATE_BURST": "200"}

@@ -6,7 +6,7 @@ import csv
 import io
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from boi_catalog.web.auth import Sessions, User, hash_password
 from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall
 from boi_shared.topics import CALLS_PUBLISHED, IMPRESSIONS
 from tests.support.kafka import eventually, publish
+from tests.support.metrics import skip_to_end
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
 
@@ -26,13 +27,14 @@ CALL = f"c-dash-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="module")
-def metrics(stack: StackEndpoints) -> Iterator[ServiceProcess]:
+async def metrics(stack: StackEndpoints) -> AsyncIterator[ServiceProcess]:
     env = {
         **stack.service_env(),
         "BOI_MONGO_DATABASE": f"metrics_dash_{uuid.uuid4().hex[:8]}",
         "BOI_SESSION_SECRET": SECRET,
         "BOI_CONSOLE_USERS": USERS,
     }
+    await skip_to_end(stack.kafka_bootstrap, "metrics")
     svc = ServiceProcess("metrics", env).start()
     yield svc
     svc.stop()

@@ -1,30 +1,18 @@
-"""Redelivery end to end: the metrics consumer group is rewound to the start of the topic, so the service
-reads every impression again; the counts must not move."""
+"""Redelivery end to end: the metrics consumer group is rewound to where the test began, so the service
+reads every impression of the test again; the counts must not move."""
 
 import uuid
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from boi_metrics import SERVICE
 from boi_shared.events import ImpressionRecorded
 from boi_shared.topics import IMPRESSIONS
 from tests.support.kafka import eventually, publish
+from tests.support.metrics import rewind_group, topic_end
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
-
-
-async def _rewind_group(bootstrap: str, group: str) -> None:
-    """Commit offset 0 on every partition for `group` (its members must be stopped)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(IMPRESSIONS.name, p) for p in range(IMPRESSIONS.partitions)]
-        consumer.assign(partitions)
-        await consumer.commit({tp: 0 for tp in partitions})
-    finally:
-        await consumer.stop()
 
 
 async def _impress(stack: StackEndpoints, call_id: str) -> None:
@@ -48,6 +36,8 @@ async def _total_reaches(svc: ServiceProcess, call_id: str, total: int) -> dict[
 async def test_rereading_the_topic_does_not_count_twice(stack: StackEndpoints) -> None:
     env = {**stack.service_env(), "BOI_MONGO_DATABASE": f"metrics_redeliver_{uuid.uuid4().hex[:8]}"}
     call = f"c-{uuid.uuid4().hex[:24]}"
+    mark = await topic_end(stack.kafka_bootstrap)
+    await rewind_group(stack.kafka_bootstrap, SERVICE, mark)
     first = ServiceProcess(SERVICE, env).start()
     try:
         for _ in range(5):
@@ -56,7 +46,7 @@ async def test_rereading_the_topic_does_not_count_twice(stack: StackEndpoints) -
     finally:
         first.stop()
 
-    await _rewind_group(stack.kafka_bootstrap, SERVICE)
+    await rewind_group(stack.kafka_bootstrap, SERVICE, mark)
     again = ServiceProcess(SERVICE, env).start()
     try:
         # Same key, same partition: once this sixth impression is counted, the replay of the first

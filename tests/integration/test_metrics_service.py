@@ -3,7 +3,7 @@ the DLQ."""
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,8 +12,10 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
+from boi_metrics import SERVICE
 from boi_shared.events import ImpressionRecorded
 from tests.support.kafka import collect, eventually, publish
+from tests.support.metrics import skip_to_end
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
 
@@ -22,7 +24,8 @@ DATABASE = f"metrics_test_{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")
-def metrics(stack: StackEndpoints) -> Iterator[ServiceProcess]:
+async def metrics(stack: StackEndpoints) -> AsyncIterator[ServiceProcess]:
+    await skip_to_end(stack.kafka_bootstrap, SERVICE)
     svc = ServiceProcess("metrics", {**stack.service_env(), "BOI_MONGO_DATABASE": DATABASE}).start()
     yield svc
     svc.stop()

@@ -16,13 +16,26 @@ def _partitions() -> list[TopicPartition]:
     return [TopicPartition(IMPRESSIONS.name, p) for p in range(IMPRESSIONS.partitions)]
 
 
-async def rewind_group(bootstrap: str, group: str) -> None:
-    """Commit offset 0 on every partition for `group` (its members must be stopped)."""
+async def topic_end(bootstrap: str) -> dict[TopicPartition, int]:
+    """The impressions topic's end offsets now: where a test's own records begin."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(_partitions())
+        return ends
+    finally:
+        await consumer.stop()
+
+
+async def rewind_group(bootstrap: str, group: str, to: dict[TopicPartition, int]) -> None:
+    """Commit the positions `to` (from `topic_end`) for `group`, whose members must be stopped: its next
+    member reads again from there. Not from offset 0: the session's topic also holds every other test's
+    impressions, and a test that replayed them all would measure the backlog, not its own records."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
-        consumer.assign(_partitions())
-        await consumer.commit({tp: 0 for tp in _partitions()})
+        consumer.assign(list(to))
+        await consumer.commit(to)
     finally:
         await consumer.stop()
 
@@ -58,11 +71,6 @@ async def snapshot(mongo_url: str, database: str) -> dict[str, dict[str, Any]]:
 
 
 async def skip_to_end(bootstrap: str, group: str) -> None:
-    """Commit the end offset of every partition for `group`: its next member starts after what is there."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(_partitions())
-        await consumer.commit(await consumer.end_offsets(_partitions()))
-    finally:
-        await consumer.stop()
+    """Commit the end offset of every partition for `group`: its next member starts after what is there
+    (earlier tests' impressions, thousands when a test paged through the API, are not its to count)."""
+    await rewind_group(bootstrap, group, await topic_end(bootstrap))
