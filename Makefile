@@ -33,9 +33,9 @@ run: setup
 test: setup
 	$(UV) run pytest $(PYTEST_ARGS)
 
-## test-unit: the pure-logic tier only; needs no stack (no Kafka, FerretDB, Meilisearch or browser)
+## test-unit: the tiers that need no stack: pure logic (tests/unit) and each service's handlers in memory (tests/component)
 test-unit: setup-python
-	$(UV) run pytest tests/unit $(PYTEST_ARGS)
+	$(UV) run pytest tests/unit tests/component $(PYTEST_ARGS)
 
 ## chaos: 10,000 calls through all five services under seeded faults (≤ 15 min); CHAOS_ARGS='--seed S' replays a run
 CHAOS_ARGS ?=
