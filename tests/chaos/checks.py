@@ -58,10 +58,13 @@ def check_calls(
 ) -> None:
     """Lost: an item whose call is missing, or not at its latest content; duplicated: one URL, two calls."""
     latest: dict[str, dict[str, Any]] = {}
+    history: dict[str, list[str]] = {}
     for event in raw:
         cid = event.get("call_id")
         if cid and event.get("version", 0) >= latest.get(cid, {}).get("version", 0):
             latest[cid] = event
+        if cid:
+            history.setdefault(cid, []).append(f"v{event.get('version')}:{event['call']['content_hash'][:8]}")
     for item in items:
         event, doc = latest.get(item.call_id), docs.get(item.call_id)
         if event is None or event["call"]["title"] != item.title:
@@ -69,7 +72,11 @@ def check_calls(
         elif doc is None:
             f.lost.append(f"{item.call_id}: not in MongoDB")
         elif doc.get("content_hash") != event["call"]["content_hash"]:
-            f.lost.append(f"{item.call_id}: MongoDB holds an older version")
+            held = f"v{doc.get('version')}:{str(doc.get('content_hash'))[:8]}"
+            raw_seen = ", ".join(history.get(item.call_id, []))
+            f.lost.append(
+                f"{item.call_id}: MongoDB holds an older version ({held}; calls.raw.v1: {raw_seen})"
+            )
         elif item.withdraw_tried and not item.withdrawn:
             f.lost.append(f"{item.call_id}: the console could not withdraw it")
         elif item.withdrawn and doc.get("status") != RETIRADA:
