@@ -4,6 +4,7 @@ alone. Fast feedback on the wiring; the real-stack tests remain the proof."""
 
 from typing import Any
 
+import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from boi_catalog.app import build_broker
@@ -29,8 +30,11 @@ def _listen(broker: KafkaBroker, topic: str, into: list[Any], model: type) -> No
         into.append(event)
 
 
-async def test_an_auto_published_call_is_stored_indexed_and_announced_with_an_absolute_link() -> None:
-    broker, repository, index = _broker(catalog_auto_publish=True)
+@pytest.mark.parametrize("batch_size", [1, 50], ids=["one-by-one", "batched"])
+async def test_an_auto_published_call_is_stored_indexed_and_announced_with_an_absolute_link(
+    batch_size: int,
+) -> None:
+    broker, repository, index = _broker(catalog_auto_publish=True, consume_batch_size=batch_size)
     announced: list[CallPublished] = []
     _listen(broker, CALLS_PUBLISHED.name, announced, CallPublished)
     event = enriched_fund("component", 1, "Andino")

@@ -71,43 +71,20 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [
-                    (k.encode(), v.encode()) for k, v in self.headers.items() if k.encode() not in present
-                ]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
+        respond = _WithHeaders(send, self.headers)
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body_bytes:
-            await self._plain(send_with_headers, 413, TOO_LARGE_ES.format(limit=self.max_body_bytes))
+            await self._plain(respond, 413, TOO_LARGE_ES.format(limit=self.max_body_bytes))
             return
-        received = 0
-
-        async def counted_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge(self.max_body_bytes)
-            return message
-
         try:
-            await self.app(scope, counted_receive, send_with_headers)
+            await self.app(scope, _CountedReceive(receive, self.max_body_bytes), respond)
         except BodyTooLarge:
-            if not started:
-                await self._plain(send_with_headers, 413, TOO_LARGE_ES.format(limit=self.max_body_bytes))
+            if not respond.started:
+                await self._plain(respond, 413, TOO_LARGE_ES.format(limit=self.max_body_bytes))
         except Exception:
             # An unhandled error still gets the headers; the server logs it (re-raised) without the body.
-            if not started:
-                await self._plain(send_with_headers, 500, INTERNAL_ES)
+            if not respond.started:
+                await self._plain(respond, 500, INTERNAL_ES)
             raise
 
     @staticmethod
@@ -116,6 +93,36 @@ class SecurityMiddleware:
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class _WithHeaders:
+    """`send` that adds the headers the response does not set itself; remembers whether it started."""
+
+    def __init__(self, send: Send, headers: dict[str, str]) -> None:
+        self._send, self._headers, self.started = send, headers, False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            present = {k.lower() for k, _ in message.get("headers", [])}
+            extra = [(k.encode(), v.encode()) for k, v in self._headers.items() if k.encode() not in present]
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await self._send(message)
+
+
+class _CountedReceive:
+    """`receive` that raises `BodyTooLarge` at the byte that passes `limit`."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive, self._limit, self._received = receive, limit, 0
+
+    async def __call__(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._received += len(message.get("body", b""))
+            if self._received > self._limit:
+                raise BodyTooLarge(self._limit)
+        return message
 
 
 def _content_length(scope: Scope) -> int | None:

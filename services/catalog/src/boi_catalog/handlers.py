@@ -9,6 +9,7 @@ an unknown reason is dead-lettered alone.
 """
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -31,6 +32,53 @@ async def _raw_records(msg: Any) -> Any:
     return list(msg.raw_message)
 
 
+@dataclass(frozen=True)
+class _Catalog:
+    """What the use cases need, bound once: `publish(event)` is `service.publish_enriched` on them."""
+
+    repository: CallRepository
+    indexer: Indexer
+    public_base_url: str
+    auto_publish: bool
+
+    async def publish(self, event: CallEnriched) -> CallPublished | None:
+        return await publish_enriched(
+            event, self.repository, self.indexer, self.public_base_url, auto_publish=self.auto_publish
+        )
+
+    async def publish_batch(self, events: list[CallEnriched]) -> list[CallPublished]:
+        return await publish_enriched_batch(
+            events, self.repository, self.indexer, self.public_base_url, auto_publish=self.auto_publish
+        )
+
+
+class _Announcer:
+    """Publishes calls.published.v1, each event with an absolute link (partners need one)."""
+
+    def __init__(self, broker: KafkaBroker, public_base_url: str) -> None:
+        self._to = broker.publisher(
+            CALLS_PUBLISHED.name, schema=CallPublished, description=CALLS_PUBLISHED.description
+        )
+        self._base = public_base_url
+
+    def _with_link(self, event: CallPublished) -> CallPublished:
+        if (event.call.public_url or "").startswith(("http://", "https://")):
+            return event
+        # a use case called without `base_url`
+        link = public_url(self._base, event.call_id)
+        return event.model_copy(update={"call": event.call.model_copy(update={"public_url": link})})
+
+    async def one(self, event: CallPublished) -> None:
+        event = self._with_link(event)
+        await self._to.publish(event, key=event.call_id.encode())
+
+    async def all(self, events: list[CallPublished]) -> None:
+        linked = [self._with_link(e) for e in events]
+        outcomes = await publish_in_order(self._to, linked, lambda e: e.call_id.encode())
+        if failure := next((o for o in outcomes if o is not None), None):
+            raise failure
+
+
 def register(
     broker: KafkaBroker,
     policy: ErrorPolicy,
@@ -43,78 +91,49 @@ def register(
 ) -> Announce:
     """Subscribe to calls.enriched.v1; return the announcer of calls.published.v1 (for curation and
     jobs, which announce changes outside the consumer)."""
-    to_calls_published = broker.publisher(
-        CALLS_PUBLISHED.name, schema=CallPublished, description=CALLS_PUBLISHED.description
-    )
-
-    def with_link(event: CallPublished) -> CallPublished:
-        if (event.call.public_url or "").startswith(("http://", "https://")):
-            return event
-        # a use case called without `base_url`: partners need an absolute link
-        link = public_url(public_base_url, event.call_id)
-        return event.model_copy(update={"call": event.call.model_copy(update={"public_url": link})})
-
-    async def announce(event: CallPublished) -> None:
-        event = with_link(event)
-        await to_calls_published.publish(event, key=event.call_id.encode())
-
-    async def announce_all(events: list[CallPublished]) -> None:
-        outcomes = await publish_in_order(
-            to_calls_published, [with_link(e) for e in events], lambda e: e.call_id.encode()
-        )
-        if failure := next((o for o in outcomes if o is not None), None):
-            raise failure
-
-    if batch_size <= 1:
-        # One record at a time: the shared error policy middleware decides per message.
-        @broker.subscriber(
-            CALLS_ENRICHED.name,
-            group_id=SERVICE,
-            description=CALLS_ENRICHED.description,
-            **subscriber_options(policy.settings),
-        )
-        async def on_call_enriched(event: CallEnriched) -> None:
-            change = await publish_enriched(
-                event, repository, indexer, public_base_url, auto_publish=auto_publish
-            )
-            if change is not None:
-                await announce(change)
-
-        return announce
-
-    @broker.subscriber(
-        CALLS_ENRICHED.name,
-        group_id=SERVICE,
-        description=CALLS_ENRICHED.description,
-        batch=True,
-        max_records=batch_size,
-        decoder=_raw_records,
+    catalog = _Catalog(repository, indexer, public_base_url, auto_publish)
+    announcer = _Announcer(broker, public_base_url)
+    options = {
+        "group_id": SERVICE,
+        "description": CALLS_ENRICHED.description,
         **subscriber_options(policy.settings),
-    )
+    }
+    if batch_size <= 1:
+        _subscribe_one(broker, options, catalog, announcer)
+    else:
+        _subscribe_batch(broker, {**options, "max_records": batch_size}, policy, catalog, announcer)
+    return announcer.one
+
+
+def _subscribe_one(
+    broker: KafkaBroker, options: dict[str, Any], catalog: _Catalog, announcer: _Announcer
+) -> None:
+    """One record at a time: the shared error policy middleware decides per message."""
+
+    @broker.subscriber(CALLS_ENRICHED.name, **options)
+    async def on_call_enriched(event: CallEnriched) -> None:
+        if (change := await catalog.publish(event)) is not None:
+            await announcer.one(change)
+
+
+def _subscribe_batch(
+    broker: KafkaBroker,
+    options: dict[str, Any],
+    policy: ErrorPolicy,
+    catalog: _Catalog,
+    announcer: _Announcer,
+) -> None:
+    @broker.subscriber(CALLS_ENRICHED.name, batch=True, decoder=_raw_records, **options)
     async def on_calls_enriched(records: list[Any]) -> None:
         pairs = await policy.decode_batch(records, CallEnriched)
         try:
-            changes = await publish_enriched_batch(
-                [event for _, event in pairs],
-                repository,
-                indexer,
-                public_base_url,
-                auto_publish=auto_publish,
-            )
+            changes = await catalog.publish_batch([event for _, event in pairs])
         except Exception as exc:
             if policy.verdict(exc) is Verdict.TRANSIENT:
                 raise  # the policy backs off and rewinds the batch
             log.warning("batch failed (%r); processing its calls one by one", exc)
-
-            async def one(event: CallEnriched) -> CallPublished | None:
-                return await publish_enriched(
-                    event, repository, indexer, public_base_url, auto_publish=auto_publish
-                )
-
-            changes = [c for c in await policy.each(pairs, one) if c is not None]
-        await announce_all(changes)
-
-    return announce
+            changes = [c for c in await policy.each(pairs, catalog.publish) if c is not None]
+        await announcer.all(changes)
 
 
 def impressions_publisher(broker: KafkaBroker) -> Any:
