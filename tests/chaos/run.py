@@ -221,6 +221,8 @@ async def _run(plan: Plan, work: Path, cluster: Cluster, receiver: WebhookReceiv
         task.cancel()
 
     findings = await _check(cluster, driver, receiver, sent)
+    for line in (findings.lost + findings.index_difference)[:30]:  # before the replay, which may fail
+        print(f"chaos: {line}", flush=True)
     print(f"chaos: {time.time() - t0:6.1f}s checked; replaying calls.raw.v1 from offset 0", flush=True)
     replay_changed = await _replay(cluster, driver, plan)
     _report(plan, faults, driver, findings, lag, replay_changed, t0)
@@ -300,8 +302,6 @@ def _report(
     print(f"chaos: replay of calls.raw.v1 from offset 0 changed {replay_changed} calls")
     for reason, n in f.dead_letter_reasons.most_common(10):
         print(f"chaos: dead letters {n} × {reason}")
-    for line in (f.lost + f.index_difference)[:10]:
-        print(f"chaos: {line}")
     if f.failed or replay_changed:
         print(f"chaos: FAILED — replay this exact run with `make chaos CHAOS_ARGS='--seed {plan.seed}'`")
     print(

@@ -1,10 +1,13 @@
 """Reading whole topics and consumer-group lag, for the end-of-run checks."""
 
+import asyncio
 import json
+import time
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import CommitFailedError, RebalanceInProgressError, UnknownMemberIdError
 
 from boi_shared.topics import ALL_TOPICS
 
@@ -73,13 +76,21 @@ async def lag(bootstrap: str) -> dict[str, int]:
         await admin.close()
 
 
-async def rewind(bootstrap: str, group: str, topic: str) -> None:
-    """Commit offset 0 on every partition for `group` (its members must be stopped)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        parts = partitions(topic)
-        consumer.assign(parts)
-        await consumer.commit(dict.fromkeys(parts, 0))
-    finally:
-        await consumer.stop()
+async def rewind(bootstrap: str, group: str, topic: str, patience: float = 120.0) -> None:
+    """Commit offset 0 on every partition for `group` once its members are gone: a member killed with
+    -9 stays in the group until its session times out, and the broker refuses the commit meanwhile."""
+    deadline = time.monotonic() + patience
+    while True:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            parts = partitions(topic)
+            consumer.assign(parts)
+            await consumer.commit(dict.fromkeys(parts, 0))
+            return
+        except (CommitFailedError, UnknownMemberIdError, RebalanceInProgressError):
+            if time.monotonic() > deadline:
+                raise
+        finally:
+            await consumer.stop()
+        await asyncio.sleep(2)
