@@ -189,3 +189,64 @@ def test_the_weekday_fixes_the_year_the_text_leaves_out() -> None:
     assert "año de la fecha de cierre deducido" in result.reasons
     # a weekday that no nearby year matches fixes nothing
     assert deadline("Las solicitudes se reciben hasta el martes 28 de mayo." + later).deadline is None
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "expected"),
+    [
+        ("Due date: March 15, 2027", True, date(2027, 3, 15)),
+        ("Last date to apply: 15.03.2027", True, date(2027, 3, 15)),
+        ("The last day to submit your application is 15 March 2027.", True, date(2027, 3, 15)),
+        ("Expressions of interest should be sent by 15 March 2027.", True, date(2027, 3, 15)),
+        ("Submit your application by 15 March 2027.", True, date(2027, 3, 15)),
+        ("Le dossier doit être envoyé avant le 15 mars 2027.", False, date(2027, 3, 15)),
+        ("As inscrições vão até 15 de março de 2027.", False, date(2027, 3, 15)),
+        ("As candidaturas devem ser enviadas até o dia 15 de março de 2027.", False, date(2027, 3, 15)),
+        ("Inscrições abertas de 1 de fevereiro a 15 de março de 2027", False, date(2027, 3, 15)),
+        ("El concurso cierra el 15 de marzo de 2027.", False, date(2027, 3, 15)),
+        ("The competition closes on 15 March 2027.", True, date(2027, 3, 15)),
+    ],
+)
+def test_closing_phrases_in_four_languages(text: str, english: bool, expected: date) -> None:
+    assert deadline(f"Convocatoria 2027\n{text}", english=english).deadline == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The programme will close on 30 June 2027 with a final ceremony.",
+        "El programa cerrará su edición el 30 de junio de 2027 con una ceremonia.",
+        "Projects must end no later than 31 December 2027.",
+        "Articles based on the fellowship should be published by 1 February 2028.",
+        "Applicants must have completed their degree by 31 December 2026.",
+    ],
+)
+def test_closing_words_about_something_else_are_not_deadlines(text: str) -> None:
+    """A closing verb or "by" gives a deadline only when what closes is the call or an application."""
+    assert deadline(f"Programme 2027\n{text}", english=True).deadline is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deadline for Track A (individuals): 15 March 2027. Deadline for Track B (organisations): 30 April 2027.",
+        "Modalidad A: solicitudes hasta el 15 de marzo de 2027.\nModalidad B: solicitudes hasta el 30 de abril de 2027.",
+        "Fecha límite para maestría: 15 de marzo de 2027.\nFecha límite para doctorado: 30 de abril de 2027.",
+    ],
+)
+def test_one_closing_date_per_track_gives_no_deadline_and_lists_them(text: str) -> None:
+    result = deadline(text, english=True)
+    assert result.deadline is None
+    assert "fechas de cierre por modalidad" in result.reasons
+    assert "fechas de cierre candidatas: 15 de marzo de 2027; 30 de abril de 2027" in result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "First round deadline: 15 March 2027.\nSecond round deadline: 30 April 2027.",
+        "Deadline for Track A: 15 March 2027, extended to 30 April 2027.",
+    ],
+)
+def test_rounds_and_extensions_are_not_tracks(text: str) -> None:
+    assert deadline(text, english=True).deadline == date(2027, 4, 30)

@@ -25,12 +25,14 @@ _CUE = re.compile(
     r"|fecha de nacimiento|born\b|expedicion|ejecucion|execution|implementa\w+|duracion|duration|vigencia"
     r"|validity|valid[oa]?\b|capacitaci\w+|cursos?\b|talleres?\b|seminarios?\b|workshops?\b|trainings?\b"
     r"|clases\b|estancias?\b|residencias?\b|festival\b|feria\b|exposici\w+|exhibition)"
-    r"|(?P<close>fecha (?:limite|de cierre|maxima|final)|cierre|cierra\w*|cerrar\w*|plazo|vence\w*"
-    r"|vencimiento"
-    r"|ultimo dia|finaliza\w*|deadlines?|closing|closes?\b|closed? on|apply by|submit(?:ted)? by"
-    r"|on or before|(?:apply|submit(?:ted)?|received|sent) before|no later than|date limite|cloture"
-    r"|prazo|encerra\w*|receiv\w+ (?:by|until)|recibir\w* hasta)"
-    r"|(?P<weak>hasta(?: el| las)?|until|till\b|due\b(?! to\b)|antes del?\b|a mas tardar|termina\b|jusqu'?au)"
+    r"|(?P<close>fecha (?:limite|de cierre|maxima|final)|cierre|plazo|vencimiento|ultimo dia|deadlines?"
+    r"|closing|apply by|submit(?:ted)? by|on or before|(?:apply|submit(?:ted)?|received|sent) before"
+    r"|date limite|cloture|prazo|receiv\w+ (?:by|until)|recibir\w* hasta|due date)"
+    r"|(?P<verb>cierra\w*|cerrar\w*|vence\w*|finaliza\w*|closes?\b|closed? on|no later than|encerra\w*"
+    r"|termina\b)"
+    r"|(?P<weak>hasta(?: el| las)?|until|till\b|due\b(?! to\b)|antes del?\b|a mas tardar|jusqu'?au"
+    r"|(?:sen[dt]|submit\w*|receiv\w+|apply|applications?|register\w*|upload\w*|deliver\w*|lodg\w+|nominat\w+)"
+    r"(?: [\w']+){0,4}? by\b|avant le|\bate(?: (?:o|ao) dia)?\b|last (?:date|day)\b)"
     r"|(?P<open>apertura|abre\b|abren\b|abrio|abiert[oa]s?\b|desde(?: el)?|a partir del?"
     r"|inici\w*|comienza\w*|opens?\b|opening|opened|from\b|starting|lanzamiento|launch\w*|ouverture"
     r"|abertura)"
@@ -45,12 +47,18 @@ _NOT_APPLICATION = re.compile(
 # A date right after "al"/"to" in a clause about applying ("inscripciones del 1 al 15 de marzo") ends it.
 _PERIOD_END = re.compile(r"(?:\bal|\ba|\bto|\buntil|\bthrough|-)\s*(?:el\s+|the\s+)?$")
 _APPLICATION = re.compile(
-    r"convocatoria|solicitud|postula|inscrip|candidatur|aplicaci|applications?|submissions?|registration"
+    r"convocatoria|solicitud|postula|inscri[pc]|candidatur|edital|aplicaci|applications?|submissions?|registration"
     r"|registro|plazo|\bcall\b|periodo de|period\b|abiert[oa]|\bopen|deadline|cierre|limite|window|ventana"
 )
 _APPLY_CONTEXT = re.compile(
     _APPLICATION.pattern + r"|recib|recepcion|envi[oa]|enviar|present|propuestas|proposals|entries|nominat"
     r"|nominaci|trabajos|formulario|\bforms?\b|apply|aplicar|postular|submit|candidat|deadline|cierre"
+    r"|\bsen[dt]\b|receiv|expressions? of interest|manifestaci\w+ de interes|dossier|inscri[cç]|registr"
+)
+# What a closing verb may close besides an application: the opportunity itself ("El concurso cierra el …").
+_OFFER = re.compile(
+    r"concurso|contest|competition|premios?\b|awards?\b|prizes?\b|becas?\b|scholarships?|grants?\b"
+    r"|fellowships?|ayudas?\b|subvenci\w+|fondos? concursables?|edital|bolsas?\b|appel\b"
 )
 _CLAUSE_END = re.compile(r"[.;!?](?=\s+[^\sa-záéíóúñü]|\s*$)")  # on the raw text: "p.m. del" goes on
 _WEEKDAYS = re.compile(
@@ -81,10 +89,16 @@ def _cue(doc: Doc, start: int, end: int, direct: bool, last: bool = True) -> Cue
             break
     if found is None:
         return None
-    role: Role = "close" if found["close"] or found["weak"] else "open" if found["open"] else "other"
+    closing = found["close"] or found["weak"] or found["verb"]
+    role: Role = "close" if closing else "open" if found["open"] else "other"
     source = doc.low[start:end]
     if role in ("close", "open") and _NOT_APPLICATION.search(source):  # "implementation runs from … to …"
         role = "other"
+    if found["verb"] and role == "close":
+        # "cierra", "closes", "no later than": a deadline when what ends is the call, not the programme
+        s, e = doc.sentence_span(end if direct else start)
+        if not (_APPLY_CONTEXT.search(doc.low, s, e) or _OFFER.search(doc.low, s, e)):
+            role = "other"
     if found["weak"] and role == "close":
         # "hasta", "until": a closing date only in a sentence about applying (not "valid until", "runs until")
         i = doc.sentence_index(end if direct else start)

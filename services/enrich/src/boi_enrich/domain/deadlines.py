@@ -1,7 +1,8 @@
 """Closing date, its time zone and the opening date of a call. Nothing is invented: the deadline comes only
 from a date whose role is closing, and a date without a year gets one only when the text fixes it (the same
 day written with a year elsewhere, the year of the other closing dates) or when it falls within the twelve
-months after the reference date (publication). Several closing dates: the last one, flagged for review."""
+months after the reference date (publication). Several closing dates: the last one, flagged for review;
+several tracks each with its own closing date: none, the candidates listed."""
 
 import re
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 from boi_enrich.domain.date_roles import Cue, Role, assign_roles
 from boi_enrich.domain.dates import DateMention, find_dates
 from boi_enrich.domain.text import Doc, squash
+from boi_enrich.domain.tracks import separate_tracks
 from boi_shared.events import Evidence
 
 _PUBLISHED = re.compile(r"publicad|publicacion|se publico|published|posted|publie")
@@ -96,6 +98,12 @@ def _choose(
             reasons.append("fecha de cierre sin año")
         elif not ambiguous:
             reasons.append("sin fecha de cierre en el texto")
+        return None, None
+    tracks = (
+        (f.value, f.mention.start, "" if f.cue is None or f.cue.direct else f.cue.source) for f in resolved
+    )
+    if separate_tracks(doc, (t for t in tracks if t[0] is not None)):
+        reasons += ["fechas de cierre por modalidad", f"fechas de cierre candidatas: {_candidates(close)}"]
         return None, None
     best = max(resolved, key=lambda f: (f.value or date.min, f.cue.direct if f.cue else False))
     assert best.value is not None

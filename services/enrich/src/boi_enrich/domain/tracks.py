@@ -1,0 +1,41 @@
+"""Several closing dates that belong to different tracks of one call ("Modalidad A: … Modalidad B: …",
+"Deadline for master's applicants … for PhD applicants …"). No single date is the deadline then: the curator
+picks from the candidates. Rounds of one application, an extension or an early-bird date are not tracks: the
+last of them is the deadline."""
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from boi_enrich.domain.text import Doc
+
+_TRACK = re.compile(
+    r"\b(?:track|strand|lot|category|categoria|categorie|modalidad|modalidade|modality|linea|line|volet"
+    r"|componente?|component|eixo|nivel|level)\s+(?:[a-z]|\d{1,2}|[ivx]{1,4})\b"
+    r"|\b(?:for|para|pour)\s+(?:the\s+|los\s+|las\s+|el\s+|la\s+|les\s+|o\s+|a\s+)?(?:\w+\s+){0,2}?"
+    r"(?:undergraduate|bachelor|master|phd|doctora\w*|postdoc\w*|pregrado|licenciatura|maestria|magister"
+    r"|mestrado|doutorado|licence|individual|organi[sz]ation|institution|personas? natural|personas? juridica"
+    r"|organizacion|institucion|entidad|empresa|compan)"
+)
+_ROUND = re.compile(
+    r"\b(?:rounds?|ronda|corte|cohort\w*|intake|semest\w+|phase|fase|stage|etapa|early|late|final|last"
+    r"|first|second|third|primer\w*|segund\w*|tercer\w*|\d(?:st|nd|rd|th|er|o|a|º|°))\b"
+    r"|extend\w*|extension|prorrog\w*|ampliad\w*|amplia\w*|nuevo plazo|new deadline|convocatoria \d"
+    r"|call \d|reopen\w*|reabiert\w*"
+)
+
+
+def separate_tracks(doc: Doc, closings: Iterable[tuple[date, int, str]]) -> bool:
+    """Whether distinct closing dates each name their own track. `closings`: (date, position of the date,
+    the label it took its role from, folded)."""
+    contexts: dict[date, list[str]] = {}
+    for value, start, label in closings:
+        s, _ = doc.sentence_span(start)
+        contexts.setdefault(value, []).append(f"{label} {doc.low[s:start]}")
+    if len(contexts) < 2:
+        return False
+    texts = [" ".join(parts) for parts in contexts.values()]
+    if any(_ROUND.search(text) for text in texts):
+        return False
+    tracks = [{m.group(0) for m in _TRACK.finditer(text)} for text in texts]
+    return all(tracks) and len(set().union(*tracks)) >= len(texts)
