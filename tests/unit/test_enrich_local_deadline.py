@@ -229,8 +229,10 @@ def test_closing_words_about_something_else_are_not_deadlines(text: str) -> None
 @pytest.mark.parametrize(
     "text",
     [
-        "Deadline for Track A (individuals): 15 March 2027. Deadline for Track B (organisations): 30 April 2027.",
-        "Modalidad A: solicitudes hasta el 15 de marzo de 2027.\nModalidad B: solicitudes hasta el 30 de abril de 2027.",
+        "Deadline for Track A (individuals): 15 March 2027. "
+        "Deadline for Track B (organisations): 30 April 2027.",
+        "Modalidad A: solicitudes hasta el 15 de marzo de 2027.\n"
+        "Modalidad B: solicitudes hasta el 30 de abril de 2027.",
         "Fecha límite para maestría: 15 de marzo de 2027.\nFecha límite para doctorado: 30 de abril de 2027.",
     ],
 )
