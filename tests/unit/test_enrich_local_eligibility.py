@@ -205,3 +205,47 @@ def test_a_hostile_line_of_cues_and_colons_stays_fast() -> None:
     started = time.process_time()
     assess_eligibility(Doc("Eligible applicants: a; " * 20_000), None)
     assert time.process_time() - started < 2.0  # one range per line; a range per cue took 8 s
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an excluded nationality is no requirement of that nationality
+        (
+            "British and dual British citizens are not eligible. Applicants from all eligible countries may "
+            "apply.",
+            Eligibility.SIN_DATO,
+        ),
+        # an inclusion after the exception ends its scope
+        (
+            "Pueden postular ciudadanos de todos los países de América Latina, excepto Brasil, "
+            "incluida Colombia.",
+            Eligibility.SI,
+        ),
+        (
+            "All Latin American countries except Brazil and Mexico are eligible, "
+            "including Colombia and Peru.",
+            Eligibility.SI,
+        ),
+        (
+            "Open to citizens of OAS member states, except Colombia, which has its own programme.",
+            Eligibility.NO,
+        ),
+        ("Students who are not Colombian citizens cannot apply.", Eligibility.SI),
+        # Colombia as the destination says nothing about who applies
+        ("Becas para estudiantes mexicanos que deseen estudiar en Colombia.", Eligibility.NO),
+        ("Scholarships for Peruvian nationals who wish to study in Colombia.", Eligibility.NO),
+        # a region narrows "developing countries"
+        ("The scholarship is open to students from developing countries in Africa.", Eligibility.SIN_DATO),
+        ("Applicants must be based in a low- or middle-income country.", Eligibility.SI),
+        ("Applicants of any nationality may apply.", Eligibility.SI),
+        ("Candidates from Latin America and the Caribbean are encouraged to apply.", Eligibility.SI),
+        # a region against a residence elsewhere: conflict
+        ("Dirigido a artistas latinoamericanos residentes en Europa.", Eligibility.SIN_DATO),
+        ("Open to applicants of any nationality residing in Germany.", Eligibility.SIN_DATO),
+        ("Candidates from all over the world are interviewed at British embassies.", Eligibility.SIN_DATO),
+    ],
+)
+def test_scope_of_exclusions_destinations_and_regions(text: str, expected: Eligibility) -> None:
+    """Held-out sentences: a negation's scope, a destination, a narrowed region, a residence elsewhere."""
+    assert verdict(text) == expected

@@ -32,6 +32,29 @@ _ORG_BEFORE = re.compile(
     r"|institute|colegio|corporacion)\b(?:\s+\S+){0,4}\s+$"
 )
 _BUT = re.compile(r"\b(?:but|pero|however|sin embargo|mientras|whereas|while|aunque|although)\b")
+# "except Brazil, including Colombia": an inclusion after the exception ends its scope
+_INCLUDED = re.compile(
+    r"\b(?:including|incluid[oa]s?|incluyendo|inclusive|as well as|asi como|are eligible|is eligible"
+    r"|son elegibles|es elegible|pueden (?:postular|participar|aplicar)|can apply|may apply)\b"
+)
+_NOT_BEFORE = re.compile(r"\b(?:not|no|non-?)\s*$")
+# "estudiar en Colombia", "travel to Colombia": Colombia as the destination says nothing about who applies
+_DESTINATION = re.compile(
+    r"\b(?:estudi\w*|study\w*|cursar|pursue|trabaj\w*|work\w*|viaj\w*|travel\w*|visit\w*|vivir|live"
+    r"|realizar\w*|hosted|llevar a cabo|se realizara|tendra lugar|take place|held)(?:\s+[\w'-]+){0,3}?"
+    r"\s+(?:en|in|to|a)\s+$"
+)
+# "developing countries in Africa": a region that narrows the countries named before it
+_NARROWED = re.compile(
+    r"\s*(?:,\s*)?(?:in|of|from|en|de|del)\s+(?:the\s+|la\s+|el\s+)?(?:sub-saharan\s+|subsahariana\s+)?"
+    r"(?:africa|asia|europ\w*|the pacific|el pacifico|oceania|the middle east|oriente medio|medio oriente"
+    r"|the commonwealth|la commonwealth|southeast asia|sudeste asiatico|the caribbean|el caribe)\b"
+)
+_RESIDENCE = re.compile(
+    r"\b(?:resident|residents|residing|living|based|registered|established|residentes?|residir|radicad[oa]s?"
+    r"|domiciliad[oa]s?|con sede|establecid[oa]s?)\s+(?:in|en)\s+(?:the\s+|el\s+|la\s+)?"
+)
+_EUROPE = re.compile(r"europ\w*\b|(?:the\s+)?(?:eu|ue)\b|union europea|european union")
 _HEADING = re.compile(r"^[\W\d_]*colombia[\W\d_]*$")
 _FOREIGNERS = re.compile(r"extranjer[oa]s|foreign(?:ers| nationals| students)|international students")
 _NEAR = 150  # a restriction and the group it names, in this many characters of one sentence
@@ -71,7 +94,11 @@ def assess_eligibility(doc: Doc, colombian_funder_at: int | None) -> Eligibility
     in_names = {
         pos for _, pos, _ in where.get("colombia", []) if _ORG_BEFORE.search(doc.low, max(0, pos - 70), pos)
     }
+    in_names |= {
+        pos for _, pos, _ in where.get("colombia", []) if _DESTINATION.search(doc.low, max(0, pos - 70), pos)
+    }
     where["colombia"] = [hit for hit in where.get("colombia", []) if hit[1] not in in_names]
+    where["world"] = [hit for hit in where.get("world", []) if not _NARROWED.match(doc.low, hit[2])]
     named = sorted(dict(first("demonym") + first("colombia", cue)).items())
     latam = first("latam", cue)
     world = first("world", cue)
@@ -98,6 +125,9 @@ def assess_eligibility(doc: Doc, colombian_funder_at: int | None) -> Eligibility
     if named:
         return verdict(Eligibility.SI, named[0], 0.85)
     nationality = _nationality(doc, cue)
+    elsewhere = {i for i, _ in latam + world if _resident_elsewhere(doc, i)}
+    if elsewhere:  # "artistas latinoamericanos residentes en Europa": the region is not the whole story
+        return EligibilityResult(reasons=["elegibilidad en conflicto"])
     if latam and not nationality:
         return verdict(Eligibility.SI, latam[0], 0.8)
     if (no or listed or nationality) and (world or latam):
@@ -123,8 +153,10 @@ def _negated(doc: Doc, sentence_start: int, start: int, end: int) -> bool:
     ("EU citizens are not eligible, but Colombians can apply")."""
     before = _NEGATION.search(doc.low, sentence_start, start)
     after = _NEGATION_AFTER.match(doc.low, end)
+    if after and _NOT_BEFORE.search(doc.low, max(0, start - 8), start):
+        return False  # "who are not Colombian citizens cannot apply": a double negation requires Colombians
     between = doc.low[before.start() : start] if before else doc.low[end : after.end()] if after else ""
-    return bool(between) and not _BUT.search(between)
+    return bool(between) and not _BUT.search(between) and not (before and _INCLUDED.search(between))
 
 
 def _restricted_to_other_countries(doc: Doc, restrictive: set[int]) -> list[tuple[int, int]]:
@@ -139,6 +171,18 @@ def _restricted_to_other_countries(doc: Doc, restrictive: set[int]) -> list[tupl
         if named and not named & INCLUDES_COLOMBIA:
             out.append((i, s))
     return out
+
+
+def _resident_elsewhere(doc: Doc, i: int) -> bool:
+    """Sentence `i` requires residence or registration in named places, none of which includes Colombia."""
+    s, e = doc.sentences[i]
+    for m in _RESIDENCE.finditer(doc.low, s, e):
+        if _EUROPE.match(doc.low, m.end()):
+            return True
+        named = {name for name, _, _ in COUNTRIES.find(doc, m.end(), min(e, m.end() + 40))}
+        if named and not named & INCLUDES_COLOMBIA:
+            return True
+    return False
 
 
 def _heading(doc: Doc) -> int | None:
@@ -166,12 +210,14 @@ def _listed_after(doc: Doc, cues: list[tuple[int, int, int]]) -> set[int]:
 def _nationality(doc: Doc, cue: set[int]) -> tuple[int, int] | None:
     """A required nationality other than Colombian: stated as a requirement anywhere ("Tener nacionalidad
     mexicana", "Chilean nationals"), or as the people a sentence about applicants names ("para jóvenes
-    españoles y portugueses")."""
-    hits = [(m.start(), True) for m in NATIONALITY.finditer(doc.low)]
-    hits += [(m.start(), False) for m in NATIONAL_PEOPLE.finditer(doc.low)]
-    for start, anywhere in sorted(hits):
+    españoles y portugueses"). An excluded nationality ("British citizens are not eligible") is none."""
+    hits = [(m.start(), m.end(), True) for m in NATIONALITY.finditer(doc.low)]
+    hits += [(m.start(), m.end(), False) for m in NATIONAL_PEOPLE.finditer(doc.low)]
+    for start, end, anywhere in sorted(hits):
         i = doc.sentence_index(start)
         if "colombian" in doc.low[max(0, start - 25) : start]:  # "Colombian and Mexican nationals"
+            continue
+        if _negated(doc, doc.sentences[i][0], start, end):  # "British citizens are not eligible": excluded
             continue
         if anywhere or i in cue:
             return (i, start)

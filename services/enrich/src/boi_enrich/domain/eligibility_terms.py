@@ -19,7 +19,8 @@ SIGNALS: tuple[tuple[str, str], ...] = (
         r"|funcionari\w*)|seleccionad\w*|selected\b|available to\b|disponibles? para|addressed to"
         r"|destinatari\w*"
         r"|beneficiari\w*|candidat[oa]s? de\b|applicants? from|only support|aimed at\b|intended for\b"
-        r"|targeted at\b|destinad[oa]s? a\b|orientad[oa]s? a\b",
+        r"|targeted at\b|destinad[oa]s? a\b|orientad[oa]s? a\b|nationalit(?:y|ies)\b"
+        r"|(?:encouraged|invited|welcome) to apply",
     ),
     (
         "demonym",
@@ -46,7 +47,8 @@ SIGNALS: tuple[tuple[str, str], ...] = (
         r"|from around the world|every part of the world|from all countries|nacionalidad \w+ o extranjera"
         r"|sin restriccion de nacionalidad|regardless of (?:their )?nationality"
         r"|independientemente de (?:su )?"
-        r"nacionalidad|developing countries|paises en (?:via de )?desarrollo|low- and middle-income|lmics?\b"
+        r"nacionalidad|developing countries|paises en (?:via de )?desarrollo"
+        r"|low-? (?:and|or) middle[- ]?income|lmics?\b"
         r"|global south|sur global|dac list|oda[- ]eligible|lista del cad|five continents|5 continents"
         r"|cinco continentes|todos los continentes|all continents|nacionalidad distinta a la (?!colombian)\w+"
         r"|nationality other than (?!colombian)\w+",
