@@ -252,3 +252,81 @@ def test_one_closing_date_per_track_gives_no_deadline_and_lists_them(text: str) 
 )
 def test_rounds_and_extensions_are_not_tracks(text: str) -> None:
     assert deadline(text, english=True).deadline == date(2027, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        (
+            "Timeline\n1 February 2027: call opens\n15 March 2027: application deadline\n"
+            "30 April 2027: results",
+            True,
+        ),
+        (
+            "Cronograma\n1 de febrero de 2027 - Apertura de la convocatoria\n"
+            "15 de marzo de 2027 - Cierre de la convocatoria\n30 de abril de 2027 - Publicación de resultados",
+            False,
+        ),
+        ("15 March 2027 (deadline for applications)", True),
+        ("El 15 de marzo de 2027 vence el plazo para postular.", False),
+        ("March 15, 2027 is the deadline for all applications.", True),
+        ("Deadline: 2027/03/15", True),
+        ("Les candidatures doivent être déposées au plus tard le 15 mars 2027.", False),
+        ("Data limite para candidaturas: 15/03/2027", False),
+        ("Closes: 15 Mar 2027", True),
+        ("Se recibirán postulaciones entre el 1 de febrero y el 15 de marzo de 2027.", False),
+        ("Applications are accepted between 1 February and 15 March 2027.", True),
+    ],
+)
+def test_a_cue_after_the_date_and_other_shapes(text: str, english: bool) -> None:
+    """A date that opens its clause takes the first cue after it; ISO with slashes; "between … and"."""
+    assert deadline(f"Convocatoria\n{text}", english=english).deadline == date(2027, 3, 15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Convocatoria abierta hasta el 1 de marzo de 2027.\nActo de cierre: 5 de mayo de 2027",
+        "Applications close 1 March 2027. Hotel booking deadline: 20 April 2027.",
+        "The closing ceremony is on 5 May 2027. Deadline: 1 March 2027",
+        "The project must be implemented between 1 June 2026 and 1 March 2027. Deadline: 1 March 2027.",
+    ],
+)
+def test_closing_of_an_event_or_a_booking_is_no_deadline(text: str) -> None:
+    assert deadline(text, english=True).deadline == date(2027, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Becas para Japón\nBogotá, 14 de abril de 2027.\nLa convocatoria cierra el 28 de abril.",
+            date(2027, 4, 28),
+        ),
+        ("Becas para Japón\n14 de abril de 2027\nLa convocatoria cierra el 28 de abril.", date(2027, 4, 28)),
+        (
+            "Becas\nLa convocatoria abrió el 1 de noviembre de 2026 y cierra el 15 de marzo.",
+            date(2027, 3, 15),
+        ),
+        ("Becas\nLa convocatoria abre el 1 de febrero de 2027 y cierra el 15 de marzo.", date(2027, 3, 15)),
+    ],
+)
+def test_a_dateline_or_an_opening_date_fixes_the_year(text: str, expected: date) -> None:
+    result = deadline(text)
+    assert result.deadline == expected
+    assert "año de la fecha de cierre deducido" in result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Becas\nFundada el 3 de mayo de 2001.\nLa convocatoria cierra el 15 de marzo.",
+        "Becas\nLa convocatoria cierra el 15 de marzo.\n"
+        + "Más información.\n" * 8
+        + "Bogotá, 1 de enero de 2027.",
+        "Becas\nEl plazo vence el 15 de marzo. La convocatoria abrió el 1 de febrero de 2027.",
+    ],
+)
+def test_a_year_from_elsewhere_is_not_borrowed(text: str) -> None:
+    """A founding date, a date at the foot of the text or an opening in another sentence fixes nothing."""
+    assert deadline(text).deadline is None

@@ -1,7 +1,8 @@
 """What each date of a call is: a closing date, an opening date or something else (results, publication,
-an event, a law). The role comes from the nearest cue before the date in its clause; a date without one
-takes it from its label (``Plazo de solicitud`` on the line above, a header ending in ``:``, or the line
-after a date standing alone, as in timelines)."""
+an event, a law). The role comes from the nearest cue before the date in its clause, or for a date that
+opens its clause the first cue after it ("15 de marzo: cierre"); a date without one takes it from its label
+(``Plazo de solicitud`` on the line above, a header ending in ``:``, or the line after a date standing alone,
+as in timelines)."""
 
 import re
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ Role = Literal["close", "open", "other"]
 
 # One pass finds the cues; at the same position the first alternative wins, so "other" goes first.
 _CUE = re.compile(
-    r"(?P<other>resultados?|results?|publicad[oa]s?|publicacion|se publico|published|posted|updated"
+    r"(?P<other>(?:acto|ceremonia|evento|sesion|jornada|encuentro|gala|concierto) (?:de )?(?:cierre|clausura)"
+    r"|closing (?:ceremony|session|event|remarks|plenary|concert)|resultados?|results?|publicad[oa]s?"
+    r"|publicacion|se publico|published|posted|updated"
     r"|actualizad[oa]|notificaci\w+|notification|notified|entrevistas?|interviews?"
     r"|inicio de (?:clases|estudios|actividades|labores|la beca)|iniciaran|start of|starts?\b|comienzo"
     r"|llegada|arriv\w+|ceremon\w+|entrega de premios|fallo|anuncio|evaluaci\w+|evaluation|consultas?\b"
@@ -27,13 +30,14 @@ _CUE = re.compile(
     r"|clases\b|estancias?\b|residencias?\b|festival\b|feria\b|exposici\w+|exhibition)"
     r"|(?P<close>fecha (?:limite|de cierre|maxima|final)|cierre|plazo|vencimiento|ultimo dia|deadlines?"
     r"|closing|apply by|submit(?:ted)? by|on or before|(?:apply|submit(?:ted)?|received|sent) before"
-    r"|date limite|cloture|prazo|receiv\w+ (?:by|until)|recibir\w* hasta|due date)"
+    r"|date limite|data limite|data final|cloture|prazo|receiv\w+ (?:by|until)|recibir\w* hasta|due date)"
     r"|(?P<verb>cierra\w*|cerrar\w*|vence\w*|finaliza\w*|closes?\b|closed? on|no later than|encerra\w*"
     r"|termina\b)"
     r"|(?P<weak>hasta(?: el| las)?|until|till\b|due\b(?! to\b)|antes del?\b|a mas tardar|jusqu'?au"
     r"|(?:sen[dt]|submit\w*|receiv\w+|apply|applications?|register\w*|upload\w*|deliver\w*|lodg\w+|nominat\w+)"
-    r"(?: [\w']+){0,4}? by\b|avant le|\bate(?: (?:o|ao) dia)?\b|last (?:date|day)\b)"
-    r"|(?P<open>apertura|abre\b|abren\b|abrio|abiert[oa]s?\b|desde(?: el)?|a partir del?"
+    r"(?: [\w']+){0,4}? by\b|avant le|\bate(?: (?:o|ao) dia)?\b|last (?:date|day)\b"
+    r"|au plus tard)"
+    r"|(?P<open>apertura|abre\b|abren\b|abrio|abrira\w*|abiert[oa]s?\b|desde(?: el)?|a partir del?"
     r"|inici\w*|comienza\w*|opens?\b|opening|opened|from\b|starting|lanzamiento|launch\w*|ouverture"
     r"|abertura)"
 )
@@ -43,6 +47,7 @@ _NOT_APPLICATION = re.compile(
     r"|matricul\w+|enrol\w+|acceptance|aceptacion|notificaci\w+|notification|resultados?|results?"
     r"|nacid[oa]s?|born|graduad[oa]s?|graduated|egresad[oa]s?|titulad[oa]s?|fecha de nacimiento"
     r"|ejecucion|execution|implementa\w+|duracion|duration|vigencia|validity|valid[oa]?\b"
+    r"|hotel\w*|booking|accommodation|alojamiento|visas?\b|visado|refund\w*|reembolso|cancel\w*"
 )
 # A date right after "al"/"to" in a clause about applying ("inscripciones del 1 al 15 de marzo") ends it.
 _PERIOD_END = re.compile(r"(?:\bal|\ba|\bto|\buntil|\bthrough|-)\s*(?:el\s+|the\s+)?$")
@@ -94,7 +99,7 @@ def _cue(doc: Doc, start: int, end: int, direct: bool, last: bool = True) -> Cue
     source = doc.low[start:end]
     if role in ("close", "open") and _NOT_APPLICATION.search(source):  # "implementation runs from … to …"
         role = "other"
-    if found["verb"] and role == "close":
+    if found["verb"] and role == "close" and not doc.low.startswith(":", found.end()):  # "Closes: …" labels
         # "cierra", "closes", "no later than": a deadline when what ends is the call, not the programme
         s, e = doc.sentence_span(end if direct else start)
         if not (_APPLY_CONTEXT.search(doc.low, s, e) or _OFFER.search(doc.low, s, e)):
@@ -202,6 +207,10 @@ def assign_roles(doc: Doc, mentions: list[DateMention]) -> list[tuple[Role | Non
             and _APPLICATION.search(doc.low, clause, m.start)
         ):  # "inscripciones del 1 al 15 de marzo": "1" is no date, "15 de marzo" ends the period
             cue = Cue("close", start, m.start, doc.low[start : m.start], True)
+        if cue is None and word_count(_WEEKDAYS.sub(" ", doc.low[clause : m.start])) <= 3:
+            cue = _after(
+                doc, mentions, i, li
+            )  # "15 March 2027: application deadline", "El 15 de marzo vence …"
         if cue is None and word_count(_WEEKDAYS.sub(" ", doc.low[ls : m.start])) <= 3:
             cue = lines.header(li) or lines.label(li) or lines.caption(li)
         role = cue.role if cue else None
@@ -210,6 +219,16 @@ def assign_roles(doc: Doc, mentions: list[DateMention]) -> list[tuple[Role | Non
             role = "open" if cue and _APPLICATION.search(cue.source) else None
         out.append((role, cue))
     return out
+
+
+def _after(doc: Doc, mentions: list[DateMention], i: int, li: int) -> Cue | None:
+    """For a date that opens its clause, the first cue after it in the clause, before the next date."""
+    m = mentions[i]
+    end = min(doc.lines[li][1], m.end + _WINDOW)
+    if i + 1 < len(mentions):
+        end = min(end, mentions[i + 1].start)
+    stop = _CLAUSE_END.search(doc.raw, m.end, end)
+    return _cue(doc, m.end, stop.start() if stop else end, direct=True, last=False)
 
 
 def _continued(

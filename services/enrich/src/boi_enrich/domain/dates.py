@@ -1,8 +1,8 @@
 """Date mentions in Spanish, English, French and Portuguese call texts, found on the folded text.
 
 Formats: ``15 de febrero de 2027``, ``15/02/2027``, ``15-feb-2027``, ``22:04:2021``, ``30.08.13``,
-``30-Nov-27``, ``February 15, 2027``, ``15 February 2027``, ``Feb. 15th 2027``, ``2027-02-15`` and the same
-without a year.
+``30-Nov-27``, ``February 15, 2027``, ``15 February 2027``, ``Feb. 15th 2027``, ``2027-02-15``,
+``2027/02/15`` and the same without a year; "entre el 1 y el 15 de marzo" is a range.
 Numeric dates are day-first, except English slash dates, which are month-first only when the text proves it
 (a first part above 12) and otherwise ambiguous when both parts could be a month.
 """
@@ -45,7 +45,7 @@ _DAY_MONTH = re.compile(
 _MONTH_DAY = re.compile(
     rf"(?<![a-z])(?P<m>{_MONTH})\.?\s+(?P<d>\d{{1,2}})(?!\d){_ORD}(?![:.]\d)" + _YEAR_TAIL
 )
-_ISO = re.compile(r"(?<![\d/.])(?P<y>(?:19|20)\d\d)-(?P<a>\d{1,2})-(?P<b>\d{1,2})(?!\d)")
+_ISO = re.compile(r"(?<![\d/.])(?P<y>(?:19|20)\d\d)(?P<s>[-/])(?P<a>\d{1,2})(?P=s)(?P<b>\d{1,2})(?!\d)")
 _NUMERIC = re.compile(
     r"(?<![\d/.:\-])(?P<a>\d{1,2})(?P<s>[/.\-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\d]|[/.\-]\d)"
 )
@@ -68,6 +68,8 @@ _WEEKDAY_NUMBER = {
 _WEEKDAY = re.compile(r"\b(?P<w>" + "|".join(_WEEKDAY_NUMBER) + r")\b,?\s*(?:el\s+|the\s+)?$")
 _RANGE = re.compile(r"\s*(?:-|al|a|hasta(?: el)?|to|until|till|through|thru|au)\s*(?:el\s+|the\s+)?")
 _LIST = re.compile(r"\s*(?:,|y|and|et|e)\s*(?:el\s+|the\s+)?")
+_AND = re.compile(r"\s*(?:y|and|et|e)\s*(?:el\s+|the\s+|le\s+|o\s+)?")
+_BETWEEN = re.compile(r"\b(?:entre|between|entre le)\s+(?:el\s+|the\s+|le\s+|o\s+)?$")  # "entre el 1 y el 15"
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,8 @@ def _link(mentions: list[DateMention], low: str) -> list[DateMention]:
     for i in range(len(out) - 2, -1, -1):
         first, second = out[i], out[i + 1]
         between = low[first.end : second.start]
-        is_range = _RANGE.fullmatch(between) is not None
+        after_between = _BETWEEN.search(low, max(0, first.start - 12), first.start) is not None
+        is_range = bool(_RANGE.fullmatch(between)) or (after_between and bool(_AND.fullmatch(between)))
         if not is_range and _LIST.fullmatch(between) is None:
             continue
         year = first.year

@@ -1,13 +1,15 @@
 """Closing date, its time zone and the opening date of a call. Nothing is invented: the deadline comes only
 from a date whose role is closing, and a date without a year gets one only when the text fixes it (the same
-day written with a year elsewhere, the year of the other closing dates) or when it falls within the twelve
-months after the reference date (publication). Several closing dates: the last one, flagged for review;
-several tracks each with its own closing date: none, the candidates listed."""
+day written with a year elsewhere, the year of the other closing dates, a dated opening in its sentence) or
+when it falls within the twelve months after the reference date (publication, stated or a dateline).
+Several closing dates: the last one, flagged for review; several tracks each with its own closing date:
+none, the candidates listed."""
 
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from boi_enrich.domain.date_context import dateline, opening_year
 from boi_enrich.domain.date_roles import Cue, Role, assign_roles
 from boi_enrich.domain.dates import DateMention, find_dates
 from boi_enrich.domain.text import Doc, squash
@@ -71,13 +73,17 @@ def extract_deadline(doc: Doc, english: bool, reference: date | None) -> Deadlin
     for m in mentions:
         if m.year is not None:
             dated.setdefault((m.day, m.month), set()).add(m.year)
-    ref = reference or _published(doc, mentions, roles)
+    ref = reference or _published(doc, mentions, roles) or dateline(doc, mentions, roles)
     text_years = {m.year for m in mentions if m.year is not None}
     close_years = {m.year for m, (r, _) in zip(mentions, roles, strict=True) if r == "close" and m.year}
     found: dict[Role, list[_Found]] = {"close": [], "open": [], "other": []}
-    for m, (role, cue) in zip(mentions, roles, strict=True):
+    for i, (m, (role, cue)) in enumerate(zip(mentions, roles, strict=True)):
         if role is not None and not m.ambiguous:
-            value, inferred = _resolve(m, dated, close_years, ref, text_years)
+            opened = opening_year(doc, i, mentions, roles) if role == "close" and m.year is None else None
+            if opened is not None:
+                value, inferred = _date(opened, m.month, m.day), True
+            else:
+                value, inferred = _resolve(m, dated, close_years, ref, text_years)
             found[role].append(_Found(value, m, cue, inferred))
     reasons: list[str] = []
     evidence: dict[str, Evidence] = {}
@@ -99,10 +105,12 @@ def _choose(
         elif not ambiguous:
             reasons.append("sin fecha de cierre en el texto")
         return None, None
-    tracks = (
-        (f.value, f.mention.start, "" if f.cue is None or f.cue.direct else f.cue.source) for f in resolved
-    )
-    if separate_tracks(doc, (t for t in tracks if t[0] is not None)):
+    tracks = [
+        (f.value, f.mention.start, "" if f.cue is None or f.cue.direct else f.cue.source)
+        for f in resolved
+        if f.value is not None
+    ]
+    if separate_tracks(doc, tracks):
         reasons += ["fechas de cierre por modalidad", f"fechas de cierre candidatas: {_candidates(close)}"]
         return None, None
     best = max(resolved, key=lambda f: (f.value or date.min, f.cue.direct if f.cue else False))
