@@ -264,7 +264,8 @@ def test_rounds_and_extensions_are_not_tracks(text: str) -> None:
         ),
         (
             "Cronograma\n1 de febrero de 2027 - Apertura de la convocatoria\n"
-            "15 de marzo de 2027 - Cierre de la convocatoria\n30 de abril de 2027 - Publicación de resultados",
+            "15 de marzo de 2027 - Cierre de la convocatoria\n"
+            "30 de abril de 2027 - Publicación de resultados",
             False,
         ),
         ("15 March 2027 (deadline for applications)", True),
