@@ -153,3 +153,37 @@ def test_call_framings_and_volunteer_programmes(title: str, expected: CallType) 
 
 def test_a_voluntary_contribution_is_no_volunteering() -> None:
     assert kind("Fondo de aporte voluntario para proyectos culturales") == CallType.SUBVENCION
+
+
+@pytest.mark.parametrize(
+    ("title", "english", "expected"),
+    [
+        ("Premio Nacional al Voluntariado 2027", False, CallType.PREMIO),
+        ("Curso virtual para voluntarios de emergencias", False, CallType.CURSO),
+        ("Curso internacional de gobernanza con becas completas", False, CallType.CURSO),
+        ("Becas para el curso internacional de gobernanza", False, CallType.BECA),
+        ("Foro de voluntariado juvenil iberoamericano", False, CallType.EVENTO),
+        ("Webinar sobre becas Fulbright", False, CallType.EVENTO),
+        ("Concurso de becas de investigación", False, CallType.BECA),
+        ("Taller de formulación de proyectos para el Fondo Verde", False, CallType.CURSO),
+        ("Volunteer Award 2027 for community leaders", True, CallType.PREMIO),
+        ("Summer School Scholarships 2027", True, CallType.BECA),
+        ("Call for proposals: awards for innovation projects", True, CallType.CONVOCATORIA_PROYECTOS),
+        ("Fellowship program for young journalists: training course in Berlin", True, CallType.EMPLEO),
+    ],
+)
+def test_the_head_noun_of_the_title_decides(title: str, english: bool, expected: CallType) -> None:
+    """Leftmost strong term in Spanish; the end of the first noun phrase in English."""
+    assert classify(Doc(f"{title}\n"), english).call_type == expected
+
+
+def test_a_grant_title_with_a_call_for_proposals_framing_in_the_text() -> None:
+    text = "The foundation invites proposals from civil society organisations. Concept notes are due in May."
+    assert kind("Small Grants Programme 2027", text) == CallType.CONVOCATORIA_PROYECTOS
+
+
+def test_singular_taller_and_nota_conceptual() -> None:
+    assert kind("Taller virtual de gestión cultural") == CallType.CURSO
+    assert (
+        kind("Fondo Verde 2027", "Envíe su nota conceptual antes de mayo.") == CallType.CONVOCATORIA_PROYECTOS
+    )

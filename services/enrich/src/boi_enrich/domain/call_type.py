@@ -1,7 +1,9 @@
-"""Kind of opportunity. The title decides when it names one (by precedence: a "beca" beats the "programa"
-that offers it, a "premio" beats the "convocatoria"); otherwise the text votes, early mentions counting
+"""Kind of opportunity. The title decides when it names one, by its head noun (the leftmost term in
+Spanish, French and Portuguese, the end of the first noun phrase in English: "Premio al voluntariado",
+"Volunteer Award"); otherwise the text votes, early mentions counting
 double. A call-for-proposals framing beats "grant" wording (convocatoria_proyectos over subvencion)."""
 
+import re
 from dataclasses import dataclass
 
 from boi_enrich.domain.lexicon import Lexicon
@@ -44,7 +46,7 @@ _TERMS: tuple[tuple[CallType, str, int], ...] = (
     (CallType.EVENTO, r"conferencias?|seminarios?|seminars?|encuentros?|festival|jornadas?|coloquio", 1),
     (
         CallType.CURSO,
-        r"cursos?|courses?|capacitacion(?:es)?|trainings?|diplomados?|talleres?|workshops?"
+        r"cursos?|courses?|capacitacion(?:es)?|trainings?|diplomados?|taller(?:es)?|workshops?"
         r"|mooc|bootcamp|escuela de verano|summer school|winter school",
         3,
     ),
@@ -54,7 +56,7 @@ _TERMS: tuple[tuple[CallType, str, int], ...] = (
         r"calls? for (?:proposals|projects)|requests? for proposals|rfp"
         r"|convocatoria (?:conjunta )?(?:a|de|para)(?: la presentacion de)? (?:\w+ ){0,3}?(?:propuestas"
         r"|proyectos)"
-        r"|se convoca a propuestas|concept notes?|notas? conceptuales?|documentos? de sintesis"
+        r"|se convoca a propuestas|concept notes?|notas? conceptual(?:es)?|documentos? de sintesis"
         r"|calls? for bids|invit(?:e|es|ing) (?:\w+ )?(?:proposals|bids|applications for projects)"
         r"|proposals are invited|se invita a presentar (?:\w+ )?propuestas"
         r"|appel a projets"
@@ -86,6 +88,8 @@ _LEXICON: Lexicon[int] = Lexicon(((i, p) for i, (_, p, _) in enumerate(_TERMS)),
 _PRECEDENCE = tuple(dict.fromkeys(t for t, _, _ in _TERMS))
 _CALL_FRAMING = next(i for i, (t, _, _) in enumerate(_TERMS) if t == CallType.CONVOCATORIA_PROYECTOS)
 _EARLY = 500
+# Where an English title's first noun phrase ends: a preposition, a colon or a dash
+_NP_END = re.compile(r"\s(?:for|in|on|at|to|of|with|by|from|about)\s|:|\s[-–|]\s")
 
 
 @dataclass(frozen=True)
@@ -95,17 +99,44 @@ class TypeResult:
     confidence: float = 0.0
 
 
-def classify(doc: Doc) -> TypeResult:
+def _head(doc: Doc, in_title: list[tuple[int, int, int]], english: bool) -> tuple[int, int]:
+    """The title's head noun among its terms, strong ones (weight ≥ 3) first: in Spanish, French and
+    Portuguese the leftmost ("Premio al voluntariado", "Becas para el curso …"); in English the last term of
+    the first noun phrase ("Volunteer Award for …", "Summer School Scholarships"), else the leftmost."""
+    strong = [hit for hit in in_title if _TERMS[hit[0]][2] >= 3] or in_title
+    if english:
+        inside = [(s, e) for _, s, e in strong]
+        bound = next(
+            (
+                m.start()
+                for m in _NP_END.finditer(doc.low, 0, doc.lines[0][1])
+                if not _within(m.start(), inside)
+            ),
+            doc.lines[0][1],
+        )
+        phrase = [hit for hit in strong if hit[1] < bound]
+        if phrase:
+            i, start, _ = max(phrase, key=lambda hit: hit[1])
+            return i, start
+    i, start, _ = min(strong, key=lambda hit: (hit[1], hit[0]))
+    return i, start
+
+
+def _within(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def classify(doc: Doc, english: bool = False) -> TypeResult:
     """The call type with the sentence that evidences it. The title is the first line of `doc`."""
     hits = _LEXICON.find(doc)
     title_end = doc.lines[0][1] if doc.lines else 0
     framed = any(i == _CALL_FRAMING for i, _, _ in hits)
     if word_count(doc.raw[:title_end]) >= 3:
-        in_title = [(i, start) for i, start, _ in hits if start < title_end and _TERMS[i][2] >= 2]
+        in_title = [(i, start, end) for i, start, end in hits if start < title_end and _TERMS[i][2] >= 2]
         if in_title:
-            i, start = min(in_title)
+            i, start = _head(doc, in_title, english)
             call_type, _, weight = _TERMS[i]
-            if call_type == CallType.SUBVENCION and any(j == _CALL_FRAMING for j, _ in in_title):
+            if call_type == CallType.SUBVENCION and framed:
                 call_type = CallType.CONVOCATORIA_PROYECTOS
             return TypeResult(call_type, doc.sentence_at(start), 0.85 if weight >= 3 else 0.7)
     scores: dict[CallType, float] = {}

@@ -26,7 +26,7 @@ _CUE = re.compile(
     r"|congreso|realizar(?:a|an|se)\b|tendra lugar|se llevara a cabo|takes? place|held\b|celebrar\w*"
     r"|resolucion|decreto|\bley\b|\borden\b|\bboe\b|\bref\b|sesion|session|eventos?\b|events?\b"
     r"|fecha de nacimiento|born\b|expedicion|ejecucion|execution|implementa\w+|duracion|duration|vigencia"
-    r"|validity|valid[oa]?\b|capacitaci\w+|cursos?\b|talleres?\b|seminarios?\b|workshops?\b|trainings?\b"
+    r"|validity|valid[oa]?\b|capacitaci\w+|cursos?\b|taller(?:es)?\b|seminarios?\b|workshops?\b|trainings?\b"
     r"|clases\b|estancias?\b|residencias?\b|festival\b|feria\b|exposici\w+|exhibition)"
     r"|(?P<close>fecha (?:limite|de cierre|maxima|final)|cierre|plazo|vencimiento|ultimo dia|deadlines?"
     r"|closing|apply by|submit(?:ted)? by|on or before|(?:apply|submit(?:ted)?|received|sent) before"

@@ -30,7 +30,7 @@ def enrich_local(call: RawCall, reference: date | None = None) -> Enrichment:
     reasons: list[str] = [INJECTION_REASON] if injected else []
     evidence: dict[str, Evidence] = {}
 
-    kind = classify(doc)
+    kind = classify(doc, lang == "en")
     if kind.call_type and kind.sentence:
         evidence["call_type"] = Evidence(sentence=kind.sentence, confidence=kind.confidence)
     if kind.call_type is None:

@@ -23,7 +23,7 @@ _MODALITY_NOUNS = (
     "clases",
     "eventos?",
     "conferences?",
-    "talleres?",
+    "taller(?:es)?",
     "formacion",
 )
 MODALITY = Lexicon(
