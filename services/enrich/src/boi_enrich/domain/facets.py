@@ -52,7 +52,7 @@ SECTORS = lexicon_of(
         (
             "gobierno y gestión pública",
             r"gestion publica|public (?:service|administration|policy)"
-            r"|gobiernos? locales?|local governments?|funcionari\w+|servidores publicos|politicas? publicas?",
+            r"|gobiernos? local(?:es)?|local governments?|funcionari\w+|servidores publicos|politicas? publicas?",
         ),
         (
             "derechos humanos y democracia",
@@ -107,7 +107,7 @@ AUDIENCES: Lexicon[str] = lexicon_of(
         ),
         (
             Audience.ENTIDADES_PUBLICAS,
-            r"entidades publicas|gobiernos? locales?|local governments?|municipios"
+            r"entidades publicas|gobiernos? local(?:es)?|local governments?|municipios"
             r"|alcaldias|funcionari[oa]s|servidores publicos|empleados publicos|public (?:servants|sector"
             r"|institutions|authorities)|government entities",
         ),
