@@ -331,3 +331,27 @@ def test_a_dateline_or_an_opening_date_fixes_the_year(text: str, expected: date)
 def test_a_year_from_elsewhere_is_not_borrowed(text: str) -> None:
     """A founding date, a date at the foot of the text or an opening in another sentence fixes nothing."""
     assert deadline(text).deadline is None
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("¿Cuál es la fecha límite? El 15 de marzo de 2027.", False),
+        ("When is the deadline? March 15, 2027.", True),
+        ("Interested candidates should apply online before 15 March 2027.", True),
+        (
+            "Submissions open: 1 February 2027 | Submissions close: 15 March 2027 | Winners announced: 1 June 2027",
+            True,
+        ),
+        (
+            "La fecha límite para que los profesionales interesados en participar en el programa de formación "
+            "de líderes de la región presenten sus documentos en la plataforma del ministerio será el 15 de "
+            "marzo de 2027.",
+            False,
+        ),
+    ],
+)
+def test_questions_long_sentences_and_announcements(text: str, english: bool) -> None:
+    """A question's cue carries to the answer; a cue up to 240 characters before the date; an announcement of
+    winners is no closing date."""
+    assert deadline(f"Convocatoria\n{text}", english=english).deadline == date(2027, 3, 15)

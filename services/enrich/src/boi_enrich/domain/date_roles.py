@@ -20,7 +20,8 @@ _CUE = re.compile(
     r"|publicacion|se publico|published|posted|updated"
     r"|actualizad[oa]|notificaci\w+|notification|notified|entrevistas?|interviews?"
     r"|inicio de (?:clases|estudios|actividades|labores|la beca)|iniciaran|start of|starts?\b|comienzo"
-    r"|llegada|arriv\w+|ceremon\w+|entrega de premios|fallo|anuncio|evaluaci\w+|evaluation|consultas?\b"
+    r"|llegada|arriv\w+|ceremon\w+|entrega de premios|fallo|anuncio|announc\w+|winners?\b|ganador\w*"
+    r"|evaluaci\w+|evaluation|consultas?\b"
     r"|questions?|preguntas|enquir\w+|inquir\w+|referenc\w+|offers?\b|matricul\w+|enrol\w+|conferen\w+"
     r"|consult\w+"
     r"|congreso|realizar(?:a|an|se)\b|tendra lugar|se llevara a cabo|takes? place|held\b|celebrar\w*"
@@ -35,7 +36,7 @@ _CUE = re.compile(
     r"|termina\b)"
     r"|(?P<weak>hasta(?: el| las)?|until|till\b|due\b(?! to\b)|antes del?\b|a mas tardar|jusqu'?au"
     r"|(?:sen[dt]|submit\w*|receiv\w+|apply|applications?|register\w*|upload\w*|deliver\w*|lodg\w+|nominat\w+)"
-    r"(?: [\w']+){0,4}? by\b|avant le|\bate(?: (?:o|ao) dia)?\b|last (?:date|day)\b"
+    r"(?: [\w']+){0,4}? (?:by|before)\b|avant le|\bate(?: (?:o|ao) dia)?\b|last (?:date|day)\b"
     r"|au plus tard)"
     r"|(?P<open>apertura|abre\b|abren\b|abrio|abrira\w*|abiert[oa]s?\b|desde(?: el)?|a partir del?"
     r"|inici\w*|comienza\w*|opens?\b|opening|opened|from\b|starting|lanzamiento|launch\w*|ouverture"
@@ -71,7 +72,7 @@ _WEEKDAYS = re.compile(
     r"|saturday|sunday|del|from|el|the|on)\b|[-•*·|(\[]"
 )
 _TIME = re.compile(r"\d{1,2}[:.h]\d{2}\s*(?:a\.?\s?m\.?|p\.?\s?m\.?|horas|hrs?|h)?|\([^)]*\)")
-_WINDOW = 120
+_WINDOW = 240
 
 
 @dataclass(frozen=True)
@@ -208,9 +209,8 @@ def assign_roles(doc: Doc, mentions: list[DateMention]) -> list[tuple[Role | Non
         ):  # "inscripciones del 1 al 15 de marzo": "1" is no date, "15 de marzo" ends the period
             cue = Cue("close", start, m.start, doc.low[start : m.start], True)
         if cue is None and word_count(_WEEKDAYS.sub(" ", doc.low[clause : m.start])) <= 3:
-            cue = _after(
-                doc, mentions, i, li
-            )  # "15 March 2027: application deadline", "El 15 de marzo vence …"
+            # "15 March 2027: application deadline"; "¿Cuál es la fecha límite? El 15 de marzo."
+            cue = _after(doc, mentions, i, li) or _question(doc, m.start)
         if cue is None and word_count(_WEEKDAYS.sub(" ", doc.low[ls : m.start])) <= 3:
             cue = lines.header(li) or lines.label(li) or lines.caption(li)
         role = cue.role if cue else None
@@ -229,6 +229,17 @@ def _after(doc: Doc, mentions: list[DateMention], i: int, li: int) -> Cue | None
         end = min(end, mentions[i + 1].start)
     stop = _CLAUSE_END.search(doc.raw, m.end, end)
     return _cue(doc, m.end, stop.start() if stop else end, direct=True, last=False)
+
+
+def _question(doc: Doc, start: int) -> Cue | None:
+    """The cue of a question right before the sentence of a date ("¿Cuál es la fecha límite? El 15 …")."""
+    i = doc.sentence_index(start)
+    if i == 0:
+        return None
+    s, e = doc.sentences[i - 1]
+    if not doc.raw[s:e].rstrip().endswith("?") or doc.sentences[i][0] - e > 3:
+        return None
+    return _cue(doc, s, e, direct=False)
 
 
 def _continued(

@@ -52,7 +52,8 @@ SECTORS = lexicon_of(
         (
             "gobierno y gestión pública",
             r"gestion publica|public (?:service|administration|policy)"
-            r"|gobiernos? local(?:es)?|local governments?|funcionari\w+|servidores publicos|politicas? publicas?",
+            r"|gobiernos? local(?:es)?|local governments?|funcionari\w+|servidores publicos"
+            r"|politicas? publicas?",
         ),
         (
             "derechos humanos y democracia",
