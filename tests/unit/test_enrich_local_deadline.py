@@ -340,7 +340,8 @@ def test_a_year_from_elsewhere_is_not_borrowed(text: str) -> None:
         ("When is the deadline? March 15, 2027.", True),
         ("Interested candidates should apply online before 15 March 2027.", True),
         (
-            "Submissions open: 1 February 2027 | Submissions close: 15 March 2027 | Winners announced: 1 June 2027",
+            "Submissions open: 1 February 2027 | Submissions close: 15 March 2027 | "
+            "Winners announced: 1 June 2027",
             True,
         ),
         (
@@ -352,6 +353,6 @@ def test_a_year_from_elsewhere_is_not_borrowed(text: str) -> None:
     ],
 )
 def test_questions_long_sentences_and_announcements(text: str, english: bool) -> None:
-    """A question's cue carries to the answer; a cue up to 240 characters before the date; an announcement of
-    winners is no closing date."""
+    """A question's cue carries to the answer; a cue up to 240 characters before the date; an announcement
+    of winners is no closing date."""
     assert deadline(f"Convocatoria\n{text}", english=english).deadline == date(2027, 3, 15)
