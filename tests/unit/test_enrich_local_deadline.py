@@ -345,9 +345,9 @@ def test_a_year_from_elsewhere_is_not_borrowed(text: str) -> None:
             True,
         ),
         (
-            "La fecha límite para que los profesionales interesados en participar en el programa de formación "
-            "de líderes de la región presenten sus documentos en la plataforma del ministerio será el 15 de "
-            "marzo de 2027.",
+            "La fecha límite para que los profesionales interesados en participar en el programa de "
+            "formación de líderes de la región presenten sus documentos en la plataforma del ministerio "
+            "será el 15 de marzo de 2027.",
             False,
         ),
     ],
