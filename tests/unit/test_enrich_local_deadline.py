@@ -356,3 +356,30 @@ def test_questions_long_sentences_and_announcements(text: str, english: bool) ->
     """A question's cue carries to the answer; a cue up to 240 characters before the date; an announcement
     of winners is no closing date."""
     assert deadline(f"Convocatoria\n{text}", english=english).deadline == date(2027, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("Vigencia de la convocatoria: del 1 de febrero al 15 de marzo de 2027", False),
+        ("Fecha de corte: 15 de marzo de 2027", False),
+        ("Entrega de propuestas: 15 de marzo de 2027", False),
+        ("Recepción de postulaciones: 15 de marzo de 2027", False),
+        ("Submission of proposals: 15 March 2027", True),
+        ("Key dates\nApplications: 1 February - 15 March 2027\nInterviews: April 2027", True),
+    ],
+)
+def test_the_window_of_the_call_and_labelled_submission_dates(text: str, english: bool) -> None:
+    assert deadline(f"Convocatoria\n{text}", english=english).deadline == date(2027, 3, 15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vigencia: hasta el 15 de marzo de 2027",
+        "La vigencia del proyecto será hasta el 31 de diciembre de 2027.",
+        "The duration of the programme is from 1 September 2027 to 30 June 2028.",
+    ],
+)
+def test_the_validity_of_something_else_is_no_deadline(text: str) -> None:
+    assert deadline(f"Programa\n{text}", english=True).deadline is None

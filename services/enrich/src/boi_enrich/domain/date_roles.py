@@ -13,9 +13,16 @@ from boi_enrich.domain.text import Doc, word_count
 
 Role = Literal["close", "open", "other"]
 
-# One pass finds the cues; at the same position the first alternative wins, so "other" goes first.
+# One pass finds the cues; at the same position the first alternative wins, so the call's window ("vigencia de
+# la convocatoria", a closing cue) goes first, then "other".
 _CUE = re.compile(
-    r"(?P<other>(?:acto|ceremonia|evento|sesion|jornada|encuentro|gala|concierto) (?:de )?(?:cierre|clausura)"
+    r"(?P<window>(?:vigencia|duracion|periodo|period|window) (?:de (?:la |las )?|del |of the )?"
+    r"(?:convocatoria|call\b|inscripci\w+|postulaci\w+|applications?)|fecha de corte"
+    r"|(?:entrega|recepcion) de (?:las |los )?"
+    r"(?:propuestas|documentos|postulaciones|solicitudes|trabajos|proyectos|obras|candidaturas)"
+    r"|submission of (?:applications|proposals|entries|nominations))"
+    r"|(?P<other>(?:acto|ceremonia|evento|sesion|jornada|encuentro|gala|concierto) (?:de )?"
+    r"(?:cierre|clausura)"
     r"|closing (?:ceremony|session|event|remarks|plenary|concert)|resultados?|results?|publicad[oa]s?"
     r"|publicacion|se publico|published|posted|updated"
     r"|actualizad[oa]|notificaci\w+|notification|notified|entrevistas?|interviews?"
@@ -41,6 +48,11 @@ _CUE = re.compile(
     r"|(?P<open>apertura|abre\b|abren\b|abrio|abrira\w*|abiert[oa]s?\b|desde(?: el)?|a partir del?"
     r"|inici\w*|comienza\w*|opens?\b|opening|opened|from\b|starting|lanzamiento|launch\w*|ouverture"
     r"|abertura)"
+)
+# "Vigencia de la convocatoria", "application period": the window of the call, never an implementation period
+_CALL_WINDOW = re.compile(
+    r"(?:vigencia|duracion|periodo|period|window) (?:de (?:la |las )?|del |of the )?(?:convocatoria|call\b"
+    r"|inscripci\w+|postulaci\w+|applications?)"
 )
 # A closing cue about something other than applying (questions, references, offers) is not a deadline.
 _NOT_APPLICATION = re.compile(
@@ -96,9 +108,11 @@ def _cue(doc: Doc, start: int, end: int, direct: bool, last: bool = True) -> Cue
     if found is None:
         return None
     closing = found["close"] or found["weak"] or found["verb"]
-    role: Role = "close" if closing else "open" if found["open"] else "other"
+    role: Role = "close" if closing or found["window"] else "open" if found["open"] else "other"
     source = doc.low[start:end]
-    if role in ("close", "open") and _NOT_APPLICATION.search(source):  # "implementation runs from … to …"
+    if role in ("close", "open") and _NOT_APPLICATION.search(
+        _CALL_WINDOW.sub(" ", source)
+    ):  # "implementation runs from … to …"
         role = "other"
     if found["verb"] and role == "close" and not doc.low.startswith(":", found.end()):  # "Closes: …" labels
         # "cierra", "closes", "no later than": a deadline when what ends is the call, not the programme
@@ -208,6 +222,9 @@ def assign_roles(doc: Doc, mentions: list[DateMention]) -> list[tuple[Role | Non
             and _APPLICATION.search(doc.low, clause, m.start)
         ):  # "inscripciones del 1 al 15 de marzo": "1" is no date, "15 de marzo" ends the period
             cue = Cue("close", start, m.start, doc.low[start : m.start], True)
+        if cue is None and m.range_start and _APPLICATION.search(doc.low, clause, m.start):
+            # "Applications: 1 February - 15 March 2027": a labelled application period opens here
+            cue = Cue("open", clause, m.start, doc.low[clause : m.start], True)
         if cue is None and word_count(_WEEKDAYS.sub(" ", doc.low[clause : m.start])) <= 3:
             # "15 March 2027: application deadline"; "¿Cuál es la fecha límite? El 15 de marzo."
             cue = _after(doc, mentions, i, li) or _question(doc, m.start)
