@@ -234,6 +234,9 @@ def test_closing_words_about_something_else_are_not_deadlines(text: str) -> None
         "Modalidad A: solicitudes hasta el 15 de marzo de 2027.\n"
         "Modalidad B: solicitudes hasta el 30 de abril de 2027.",
         "Fecha límite para maestría: 15 de marzo de 2027.\nFecha límite para doctorado: 30 de abril de 2027.",
+        "Plazos de postulación\nMaestría: cierre el 15 de marzo de 2027.\n"
+        "Doctorado: cierre el 30 de abril de 2027.",
+        "Fecha límite para Argentina: 15 de marzo de 2027.\nFecha límite para Chile: 30 de abril de 2027.",
     ],
 )
 def test_one_closing_date_per_track_gives_no_deadline_and_lists_them(text: str) -> None:

@@ -1,21 +1,21 @@
 """Several closing dates that belong to different tracks of one call ("Modalidad A: … Modalidad B: …",
-"Deadline for master's applicants … for PhD applicants …"). No single date is the deadline then: the curator
-picks from the candidates. Rounds of one application, an extension or an early-bird date are not tracks: the
-last of them is the deadline."""
+"Deadline for master's applicants … for PhD applicants …", "Maestría: …, Doctorado: …", one per country).
+No single date is the deadline then: the curator picks from the candidates. Rounds of one application, an
+extension or an early-bird date are not tracks: the last of them is the deadline."""
 
 import re
 from collections.abc import Iterable
 from datetime import date
 
+from boi_enrich.domain.countries import COUNTRIES
 from boi_enrich.domain.text import Doc
 
 _TRACK = re.compile(
     r"\b(?:track|strand|lot|category|categoria|categorie|modalidad|modalidade|modality|linea|line|volet"
     r"|componente?|component|eixo|nivel|level)\s+(?:[a-z]|\d{1,2}|[ivx]{1,4})\b"
-    r"|\b(?:for|para|pour)\s+(?:the\s+|los\s+|las\s+|el\s+|la\s+|les\s+|o\s+|a\s+)?(?:\w+\s+){0,2}?"
-    r"(?:undergraduate|bachelor|master|phd|doctora\w*|postdoc\w*|pregrado|licenciatura|maestria|magister"
-    r"|mestrado|doutorado|licence|individual|organi[sz]ation|institution|personas? natural|personas? juridica"
-    r"|organizacion|institucion|entidad|empresa|compan)"
+    r"|\b(?:undergraduate|bachelor|master|phd|doctora\w*|postdoc\w*|pregrado|licenciatura|maestria|magister"
+    r"|mestrado|doutorado|licence|individuals?|organi[sz]ations?|institutions?|personas? naturales?"
+    r"|personas? juridicas?|organizaciones|instituciones|entidades|empresas|companies)\b"
 )
 _ROUND = re.compile(
     r"\b(?:rounds?|ronda|corte|cohort\w*|intake|semest\w+|phase|fase|stage|etapa|early|late|final|last"
@@ -37,5 +37,12 @@ def separate_tracks(doc: Doc, closings: Iterable[tuple[date, int, str]]) -> bool
     texts = [" ".join(parts) for parts in contexts.values()]
     if any(_ROUND.search(text) for text in texts):
         return False
-    tracks = [{m.group(0) for m in _TRACK.finditer(text)} for text in texts]
-    return all(tracks) and len(set().union(*tracks)) >= len(texts)
+    tracks = [_tracks(doc, text) for text in texts]
+    return all(tracks) and len({frozenset(t) for t in tracks}) == len(tracks)
+
+
+def _tracks(doc: Doc, text: str) -> set[str]:
+    """The tracks a closing date's context names: a track word, a degree level, a kind of applicant, a
+    country."""
+    named = {m.group(0) for m in _TRACK.finditer(text)}
+    return named | {name for name, _, _ in COUNTRIES.find(Doc(text))}
