@@ -187,3 +187,54 @@ def test_singular_taller_and_nota_conceptual() -> None:
     assert (
         kind("Fondo Verde 2027", "Envíe su nota conceptual antes de mayo.") == CallType.CONVOCATORIA_PROYECTOS
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        (
+            "Así puede postularse a la convocatoria del Gobierno de Japón",
+            "El Gobierno de Japón abrió la convocatoria para que profesionales cursen estudios de maestría "
+            "y doctorado. Los seleccionados recibirán una asignación mensual y pasajes. "
+            "Se ofrecen 20 vacantes.",
+            CallType.BECA,
+        ),
+        (
+            "UNESCO International Fund for Cultural Diversity opens its 2027 call",
+            "Public authorities and NGOs can submit funding requests of up to US$100,000. "
+            "The call for funding requests closes on 15 May 2027.",
+            CallType.CONVOCATORIA_PROYECTOS,
+        ),
+        (
+            "Fondo Canadá para Iniciativas Locales 2027",
+            "La Embajada invita a organizaciones de la sociedad civil a presentar propuestas de proyectos en "
+            "igualdad de género.",
+            CallType.CONVOCATORIA_PROYECTOS,
+        ),
+        (
+            "Oportunidad para gobiernos locales: Red de Ciudades Creativas",
+            "La UNESCO invita a las ciudades interesadas a integrar la Red de Ciudades Creativas.",
+            CallType.ALIANZA,
+        ),
+        (
+            "Programa de cooperación técnica entre ciudades 2027",
+            "El programa apoya el intercambio de experiencias entre gobiernos locales de América Latina "
+            "y Europa.",
+            CallType.ALIANZA,
+        ),
+        (
+            "Intercambio: Study visit to Finland for education officials",
+            "Participants will visit schools and meet experts.",
+            CallType.CURSO,
+        ),
+        (
+            "Oportunidad laboral: Oficial de Programa en Bogotá",
+            "Requisitos: título profesional y cinco años de experiencia.",
+            CallType.EMPLEO,
+        ),
+    ],
+)
+def test_held_out_calls_of_each_kind(title: str, text: str, expected: CallType) -> None:
+    """Calls written for this test: "20 vacantes" are places, not jobs; a call for funding requests or
+    project proposals frames a fund; networks of cities, study visits and programme officers."""
+    assert kind(title, text) == expected

@@ -31,7 +31,7 @@ _TERMS: tuple[tuple[CallType, str, int], ...] = (
     (
         CallType.EMPLEO,
         r"fellowships?|traineeships?|internships?|pasantias?|practicas (?:profesionales|remuneradas)"
-        r"|vacantes?|vacanc\w+|jobs?|postdoc\w*|post-doc\w*|oferta laboral|hiring|recruitment"
+        r"|(?<!\d )vacantes?|vacanc\w+|jobs?|postdoc\w*|post-doc\w*|oferta laboral|hiring|recruitment"
         r"|consultorias?|consultanc\w+|junior professional|concurso (?:publico )?de meritos|plazas? docentes?"
         r"|visiting (?:professor|scholar)s?|profesor(?:es)? visitantes?",
         3,
@@ -59,6 +59,8 @@ _TERMS: tuple[tuple[CallType, str, int], ...] = (
         r"|se convoca a propuestas|concept notes?|notas? conceptual(?:es)?|documentos? de sintesis"
         r"|calls? for bids|invit(?:e|es|ing) (?:\w+ )?(?:proposals|bids|applications for projects)"
         r"|proposals are invited|se invita a presentar (?:\w+ )?propuestas"
+        r"|presentar (?:sus )?propuestas de proyectos?|submit (?:project )?proposals"
+        r"|calls? for (?:funding )?requests|calls? for (?:project )?applications for (?:funding|projects)"
         r"|appel a projets"
         r"|appel a propositions|chamada de projetos",
         4,
@@ -82,6 +84,28 @@ _TERMS: tuple[tuple[CallType, str, int], ...] = (
         r"maestrias?|master'?s(?: degrees?| programmes?| studies)?|doctorados?|phd|posgrados?"
         r"|postgrados?|postgraduate|pregrado|undergraduate",
         1,
+    ),
+    # After the entries above, so that they decide a title only when the others say nothing.
+    (
+        CallType.ALIANZA,
+        r"red(?:es)? de ciudades|networks? of cities|city networks?"
+        r"|cooperacion (?:tecnica )?(?:entre|descentralizada) (?:ciudades|gobiernos locales)"
+        r"|intercambio de experiencias|city-to-city|ciudad a ciudad"
+        r"|busqueda de socios|partner search|calls? for partners",
+        3,
+    ),
+    (CallType.CURSO, r"study visits?|visitas? de estudio|study tours?", 3),
+    (
+        CallType.EMPLEO,
+        r"oportunidad(?:es)? laboral(?:es)?|job offers?|programme officer|program officer"
+        r"|oficial de programa",
+        3,
+    ),
+    (
+        CallType.BECA,
+        r"asignacion mensual|estipendio|monthly (?:stipend|allowance)|tuition (?:fees?|waiver)"
+        r"|exencion de (?:matricula|colegiatura)",
+        2,
     ),
 )
 _LEXICON: Lexicon[int] = Lexicon(((i, p) for i, (_, p, _) in enumerate(_TERMS)), tail=r"(?![a-z])")
