@@ -386,3 +386,13 @@ def test_the_window_of_the_call_and_labelled_submission_dates(text: str, english
 )
 def test_the_validity_of_something_else_is_no_deadline(text: str) -> None:
     assert deadline(f"Programa\n{text}", english=True).deadline is None
+
+
+def test_deadlines_that_vary_by_course_give_no_deadline() -> None:
+    text = (
+        "The DAAD offers scholarships for postgraduate courses. Deadlines vary by course: 31 July 2027 "
+        "for most courses and 15 October 2027 for courses in public policy."
+    )
+    result = deadline(text, english=True)
+    assert result.deadline is None
+    assert "fechas de cierre candidatas: 31 de julio de 2027; 15 de octubre de 2027" in result.reasons

@@ -249,3 +249,9 @@ def test_a_hostile_line_of_cues_and_colons_stays_fast() -> None:
 def test_scope_of_exclusions_destinations_and_regions(text: str, expected: Eligibility) -> None:
     """Held-out sentences: a negation's scope, a destination, a narrowed region, a residence elsewhere."""
     assert verdict(text) == expected
+
+
+def test_a_list_of_participating_countries_names_who_applies() -> None:
+    text = "Pueden recibir ayudas los países miembros del programa: Argentina, Brasil, Colombia y Perú."
+    assert verdict(text) == Eligibility.SI
+    assert verdict("Participating countries: Argentina, Brazil, Colombia and Peru.") == Eligibility.SI

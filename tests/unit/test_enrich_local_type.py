@@ -238,3 +238,10 @@ def test_held_out_calls_of_each_kind(title: str, text: str, expected: CallType) 
     """Calls written for this test: "20 vacantes" are places, not jobs; a call for funding requests or
     project proposals frames a fund; networks of cities, study visits and programme officers."""
     assert kind(title, text) == expected
+
+
+def test_a_call_named_before_its_projects() -> None:
+    text = "La Comisión Europea publicó la convocatoria 2027 para proyectos de creación de capacidades."
+    assert (
+        kind("Convocatoria Erasmus+ 2027: creación de capacidades", text) == CallType.CONVOCATORIA_PROYECTOS
+    )

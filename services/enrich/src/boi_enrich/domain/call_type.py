@@ -54,7 +54,7 @@ _TERMS: tuple[tuple[CallType, str, int], ...] = (
     (
         CallType.CONVOCATORIA_PROYECTOS,
         r"calls? for (?:proposals|projects)|requests? for proposals|rfp"
-        r"|convocatoria (?:conjunta )?(?:a|de|para)(?: la presentacion de)? (?:\w+ ){0,3}?(?:propuestas"
+        r"|convocatoria (?:[\w+]+ ){0,2}?(?:a|de|para)(?: la presentacion de)? (?:\w+ ){0,3}?(?:propuestas"
         r"|proyectos)"
         r"|se convoca a propuestas|concept notes?|notas? conceptual(?:es)?|documentos? de sintesis"
         r"|calls? for bids|invit(?:e|es|ing) (?:\w+ )?(?:proposals|bids|applications for projects)"

@@ -20,7 +20,8 @@ SIGNALS: tuple[tuple[str, str], ...] = (
         r"|destinatari\w*"
         r"|beneficiari\w*|candidat[oa]s? de\b|applicants? from|only support|aimed at\b|intended for\b"
         r"|targeted at\b|destinad[oa]s? a\b|orientad[oa]s? a\b|nationalit(?:y|ies)\b"
-        r"|(?:encouraged|invited|welcome) to apply",
+        r"|(?:encouraged|invited|welcome) to apply|paises (?:miembros|participantes|elegibles)"
+        r"|(?:participating|eligible|member) countries",
     ),
     (
         "demonym",

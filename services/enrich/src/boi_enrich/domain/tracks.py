@@ -25,6 +25,15 @@ _ROUND = re.compile(
 )
 
 
+# "Deadlines vary by course", "las fechas de cierre varían según la universidad"
+_VARY = re.compile(
+    r"(?:deadlines?|closing dates?|dates?) (?:\w+ )?var(?:y|ies) (?:by|according to|depending on)"
+    r"|(?:fechas?|plazos?) (?:de cierre |limites? )?(?:\w+ )?var[ií]an? "
+    r"(?:segun|de acuerdo con|dependiendo de)"
+    r"|(?:deadlines?|fechas? (?:de cierre|limites?)|plazos?) (?:differ|dependen?|depend)"
+)
+
+
 def separate_tracks(doc: Doc, closings: Iterable[tuple[date, int, str]]) -> bool:
     """Whether distinct closing dates each name their own track. `closings`: (date, position of the date,
     the label it took its role from, folded)."""
@@ -37,6 +46,8 @@ def separate_tracks(doc: Doc, closings: Iterable[tuple[date, int, str]]) -> bool
     texts = [" ".join(parts) for parts in contexts.values()]
     if any(_ROUND.search(text) for text in texts):
         return False
+    if _VARY.search(doc.low):
+        return True
     tracks = [_tracks(doc, text) for text in texts]
     return all(tracks) and len({frozenset(t) for t in tracks}) == len(tracks)
 
