@@ -255,3 +255,25 @@ def test_a_list_of_participating_countries_names_who_applies() -> None:
     text = "Pueden recibir ayudas los países miembros del programa: Argentina, Brasil, Colombia y Perú."
     assert verdict(text) == Eligibility.SI
     assert verdict("Participating countries: Argentina, Brazil, Colombia and Peru.") == Eligibility.SI
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("El ICETEX ofrece becas para colombianos y extranjeros residentes en Colombia.", Eligibility.SI),
+        (
+            "Los participantes seleccionados asistirán a un taller en Bogotá del 3 al 5 de mayo.",
+            Eligibility.SIN_DATO,
+        ),
+        (
+            "The selected candidates will attend a workshop in Bogotá. "
+            "Applicants must be Peruvian nationals.",
+            Eligibility.NO,
+        ),
+        ("La convocatoria está dirigida a organizaciones con sede en Colombia.", Eligibility.SI),
+    ],
+)
+def test_colombians_and_foreigners_and_the_place_of_an_event(text: str, expected: Eligibility) -> None:
+    """A call "para colombianos y extranjeros" is open to Colombians; an event held in Bogotá says nothing
+    about who applies; an organisation based in Colombia does."""
+    assert verdict(text, colombian_funder_at=0 if "ICETEX" in text else None) == expected

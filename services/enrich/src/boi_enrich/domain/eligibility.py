@@ -41,7 +41,10 @@ _NOT_BEFORE = re.compile(r"\b(?:not|no|non-?)\s*$")
 # "estudiar en Colombia", "travel to Colombia": Colombia as the destination says nothing about who applies
 _DESTINATION = re.compile(
     r"\b(?:estudi\w*|study\w*|cursar|pursue|trabaj\w*|work\w*|viaj\w*|travel\w*|visit\w*|vivir|live"
-    r"|realizar\w*|hosted|llevar a cabo|se realizara|tendra lugar|take place|held)(?:\s+[\w'-]+){0,3}?"
+    r"|realizar\w*|hosted|llevar a cabo|se realizara|tendra lugar|take place|held|asistir\w*|attend\w*"
+    r"|taller\w*|workshops?|cursos?|courses?|eventos?|events?|conferencias?|conferences?|meetings?|reuni\w+"
+    r"|encuentros?|ceremon\w+|misi\w+|missions?)"
+    r"(?:\s+[\w'-]+){0,3}?"
     r"\s+(?:en|in|to|a)\s+$"
 )
 # "developing countries in Africa": a region that narrows the countries named before it
@@ -55,6 +58,7 @@ _RESIDENCE = re.compile(
     r"|domiciliad[oa]s?|con sede|establecid[oa]s?)\s+(?:in|en)\s+(?:the\s+|el\s+|la\s+)?"
 )
 _EUROPE = re.compile(r"europ\w*\b|(?:the\s+)?(?:eu|ue)\b|union europea|european union")
+_COLOMBIANS_TOO = re.compile(r"(?<!no )(?<!non-)(?<!a la )(?<!than )colombian(?:o|a|os|as|s)?\b")
 _HEADING = re.compile(r"^[\W\d_]*colombia[\W\d_]*$")
 _FOREIGNERS = re.compile(r"extranjer[oa]s|foreign(?:ers| nationals| students)|international students")
 _NEAR = 150  # a restriction and the group it names, in this many characters of one sentence
@@ -228,6 +232,8 @@ def _foreigners_only(doc: Doc, colombian_funder_at: int | None) -> tuple[int, in
     """A Colombian call for foreigners only (a Colombian funder, or Colombia named in the same sentence), or
     any call for nationalities other than Colombian."""
     for m in FOREIGNERS_ONLY.finditer(doc.low):
+        if _COLOMBIANS_TOO.search(m.group(0)):  # "para colombianos y extranjeros": both
+            continue
         s, e = doc.sentence_span(m.start())
         if colombian_funder_at is not None or "colombia" in doc.low[s:e] or "colombian" in m.group(0):
             return (doc.sentence_index(m.start()), m.start())
