@@ -245,3 +245,27 @@ def test_a_call_named_before_its_projects() -> None:
     assert (
         kind("Convocatoria Erasmus+ 2027: creación de capacidades", text) == CallType.CONVOCATORIA_PROYECTOS
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        (
+            "Call for Applications: Climate Leaders Academy 2027",
+            "The Academy is a six-month online learning programme for young professionals.",
+            CallType.CURSO,
+        ),
+        (
+            "Apply for the 2027 Cohort of the Foundation Leaders Program",
+            "The Leaders program is a six-month leadership development program for emerging leaders.",
+            CallType.CURSO,
+        ),
+        (
+            "Conversatorio: oportunidades de cooperación con la Unión Europea",
+            "La Secretaría invita a entidades distritales al conversatorio virtual del 20 de marzo.",
+            CallType.EVENTO,
+        ),
+    ],
+)
+def test_learning_programmes_and_conversatorios(title: str, text: str, expected: CallType) -> None:
+    assert kind(title, text) == expected

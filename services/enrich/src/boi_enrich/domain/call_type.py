@@ -96,6 +96,12 @@ _TERMS: tuple[tuple[CallType, str, int], ...] = (
     ),
     (CallType.CURSO, r"study visits?|visitas? de estudio|study tours?", 3),
     (
+        CallType.CURSO,
+        r"learning program\w*|online learning|leadership (?:development )?program\w*|programas? de liderazgo",
+        2,
+    ),
+    (CallType.EVENTO, r"conversatorios?|mesas? redondas?|round ?tables?|ferias?", 2),
+    (
         CallType.EMPLEO,
         r"oportunidad(?:es)? laboral(?:es)?|job offers?|programme officer|program officer"
         r"|oficial de programa",
