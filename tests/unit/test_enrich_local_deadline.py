@@ -396,3 +396,19 @@ def test_deadlines_that_vary_by_course_give_no_deadline() -> None:
     result = deadline(text, english=True)
     assert result.deadline is None
     assert "fechas de cierre candidatas: 31 de julio de 2027; 15 de octubre de 2027" in result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plazo de solicitud: hasta el 15 de marzo de 2027.\nPlazo de subsanación: hasta el 30 de marzo de 2027.",
+        "Applications close on 15 March 2027. Selected candidates must confirm their participation by "
+        "30 April 2027.",
+        "Las postulaciones se reciben hasta el 15 de marzo de 2027. Los seleccionados deberán enviar sus "
+        "documentos originales hasta el 30 de abril de 2027.",
+        "Applicants must be admitted to a master programme by 30 April 2027. Deadline: 15 March 2027.",
+    ],
+)
+def test_steps_after_the_application_are_no_deadline(text: str) -> None:
+    """Correcting documents, confirming, what the selected send, an admission: after the closing date."""
+    assert deadline(f"Convocatoria\n{text}", english=True).deadline == date(2027, 3, 15)

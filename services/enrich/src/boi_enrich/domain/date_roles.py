@@ -61,6 +61,9 @@ _NOT_APPLICATION = re.compile(
     r"|nacid[oa]s?|born|graduad[oa]s?|graduated|egresad[oa]s?|titulad[oa]s?|fecha de nacimiento"
     r"|ejecucion|execution|implementa\w+|duracion|duration|vigencia|validity|valid[oa]?\b"
     r"|hotel\w*|booking|accommodation|alojamiento|visas?\b|visado|refund\w*|reembolso|cancel\w*"
+    r"|subsana\w*|alegaciones|reclamaci\w+|appeals?\b|confirm\w*|seleccionad[oa]s|admitid[oa]s|admitted"
+    r"|selected (?:candidates|applicants|participants|fellows|students|scholars)|successful (?:candidates"
+    r"|applicants)|ganador\w*|winners?\b"
 )
 # A date right after "al"/"to" in a clause about applying ("inscripciones del 1 al 15 de marzo") ends it.
 _PERIOD_END = re.compile(r"(?:\bal|\ba|\bto|\buntil|\bthrough|-)\s*(?:el\s+|the\s+)?$")
