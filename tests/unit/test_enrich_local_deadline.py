@@ -401,7 +401,8 @@ def test_deadlines_that_vary_by_course_give_no_deadline() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Plazo de solicitud: hasta el 15 de marzo de 2027.\nPlazo de subsanación: hasta el 30 de marzo de 2027.",
+        "Plazo de solicitud: hasta el 15 de marzo de 2027.\n"
+        "Plazo de subsanación: hasta el 30 de marzo de 2027.",
         "Applications close on 15 March 2027. Selected candidates must confirm their participation by "
         "30 April 2027.",
         "Las postulaciones se reciben hasta el 15 de marzo de 2027. Los seleccionados deberán enviar sus "
