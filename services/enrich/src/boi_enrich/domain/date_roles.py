@@ -8,79 +8,20 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from boi_enrich.domain.date_cues import (
+    APPLICATION,
+    APPLY_CONTEXT,
+    CALL_WINDOW,
+    CUE,
+    NOT_APPLICATION,
+    OFFER,
+    PERIOD_END,
+)
 from boi_enrich.domain.dates import DateMention
 from boi_enrich.domain.text import Doc, word_count
 
 Role = Literal["close", "open", "other"]
 
-# One pass finds the cues; at the same position the first alternative wins, so the call's window ("vigencia de
-# la convocatoria", a closing cue) goes first, then "other".
-_CUE = re.compile(
-    r"(?P<window>(?:vigencia|duracion|periodo|period|window) (?:de (?:la |las )?|del |of the )?"
-    r"(?:convocatoria|call\b|inscripci\w+|postulaci\w+|applications?)|fecha de corte"
-    r"|(?:entrega|recepcion) de (?:las |los )?"
-    r"(?:propuestas|documentos|postulaciones|solicitudes|trabajos|proyectos|obras|candidaturas)"
-    r"|submission of (?:applications|proposals|entries|nominations))"
-    r"|(?P<other>(?:acto|ceremonia|evento|sesion|jornada|encuentro|gala|concierto) (?:de )?"
-    r"(?:cierre|clausura)"
-    r"|closing (?:ceremony|session|event|remarks|plenary|concert)|resultados?|results?|publicad[oa]s?"
-    r"|publicacion|se publico|published|posted|updated"
-    r"|actualizad[oa]|notificaci\w+|notification|notified|entrevistas?|interviews?"
-    r"|inicio de (?:clases|estudios|actividades|labores|la beca)|iniciaran|start of|starts?\b|comienzo"
-    r"|llegada|arriv\w+|ceremon\w+|entrega de premios|fallo|anuncio|announc\w+|winners?\b|ganador\w*"
-    r"|evaluaci\w+|evaluation|consultas?\b"
-    r"|questions?|preguntas|enquir\w+|inquir\w+|referenc\w+|offers?\b|matricul\w+|enrol\w+|conferen\w+"
-    r"|consult\w+"
-    r"|congreso|realizar(?:a|an|se)\b|tendra lugar|se llevara a cabo|takes? place|held\b|celebrar\w*"
-    r"|resolucion|decreto|\bley\b|\borden\b|\bboe\b|\bref\b|sesion|session|eventos?\b|events?\b"
-    r"|fecha de nacimiento|born\b|expedicion|ejecucion|execution|implementa\w+|duracion|duration|vigencia"
-    r"|validity|valid[oa]?\b|capacitaci\w+|cursos?\b|taller(?:es)?\b|seminarios?\b|workshops?\b|trainings?\b"
-    r"|clases\b|estancias?\b|residencias?\b|festival\b|feria\b|exposici\w+|exhibition)"
-    r"|(?P<close>fecha (?:limite|de cierre|maxima|final)|cierre|plazo|vencimiento|ultimo dia|deadlines?"
-    r"|closing|apply by|submit(?:ted)? by|on or before|(?:apply|submit(?:ted)?|received|sent) before"
-    r"|date limite|data limite|data final|cloture|prazo|receiv\w+ (?:by|until)|recibir\w* hasta|due date)"
-    r"|(?P<verb>cierra\w*|cerrar\w*|vence\w*|finaliza\w*|closes?\b|closed? on|no later than|encerra\w*"
-    r"|termina\b)"
-    r"|(?P<weak>hasta(?: el| las)?|until|till\b|due\b(?! to\b)|antes del?\b|a mas tardar|jusqu'?au"
-    r"|(?:sen[dt]|submit\w*|receiv\w+|apply|applications?|register\w*|upload\w*|deliver\w*|lodg\w+|nominat\w+)"
-    r"(?: [\w']+){0,4}? (?:by|before)\b|avant le|\bate(?: (?:o|ao) dia)?\b|last (?:date|day)\b"
-    r"|au plus tard)"
-    r"|(?P<open>apertura|abre\b|abren\b|abrio|abrira\w*|abiert[oa]s?\b|desde(?: el)?|a partir del?"
-    r"|inici\w*|comienza\w*|opens?\b|opening|opened|from\b|starting|lanzamiento|launch\w*|ouverture"
-    r"|abertura)"
-)
-# "Vigencia de la convocatoria", "application period": the window of the call, never an implementation period
-_CALL_WINDOW = re.compile(
-    r"(?:vigencia|duracion|periodo|period|window) (?:de (?:la |las )?|del |of the )?(?:convocatoria|call\b"
-    r"|inscripci\w+|postulaci\w+|applications?)"
-)
-# A closing cue about something other than applying (questions, references, offers) is not a deadline.
-_NOT_APPLICATION = re.compile(
-    r"referenc\w+|\boffer\b|consult\w+|questions?|preguntas|enquir\w+|inquir\w+|\bpago\b|payment"
-    r"|matricul\w+|enrol\w+|acceptance|aceptacion|notificaci\w+|notification|resultados?|results?"
-    r"|nacid[oa]s?|born|graduad[oa]s?|graduated|egresad[oa]s?|titulad[oa]s?|fecha de nacimiento"
-    r"|ejecucion|execution|implementa\w+|duracion|duration|vigencia|validity|valid[oa]?\b"
-    r"|hotel\w*|booking|accommodation|alojamiento|visas?\b|visado|refund\w*|reembolso|cancel\w*"
-    r"|subsana\w*|alegaciones|reclamaci\w+|appeals?\b|confirm\w*|seleccionad[oa]s|admitid[oa]s|admitted"
-    r"|selected (?:candidates|applicants|participants|fellows|students|scholars)|successful (?:candidates"
-    r"|applicants)|ganador\w*|winners?\b"
-)
-# A date right after "al"/"to" in a clause about applying ("inscripciones del 1 al 15 de marzo") ends it.
-_PERIOD_END = re.compile(r"(?:\bal|\ba|\bto|\buntil|\bthrough|-)\s*(?:el\s+|the\s+)?$")
-_APPLICATION = re.compile(
-    r"convocatoria|solicitud|postula|inscri[pc]|candidatur|edital|aplicaci|applications?|submissions?|registration"
-    r"|registro|plazo|\bcall\b|periodo de|period\b|abiert[oa]|\bopen|deadline|cierre|limite|window|ventana"
-)
-_APPLY_CONTEXT = re.compile(
-    _APPLICATION.pattern + r"|recib|recepcion|envi[oa]|enviar|present|propuestas|proposals|entries|nominat"
-    r"|nominaci|trabajos|formulario|\bforms?\b|apply|aplicar|postular|submit|candidat|deadline|cierre"
-    r"|\bsen[dt]\b|receiv|expressions? of interest|manifestaci\w+ de interes|dossier|inscri[cç]|registr"
-)
-# What a closing verb may close besides an application: the opportunity itself ("El concurso cierra el …").
-_OFFER = re.compile(
-    r"concurso|contest|competition|premios?\b|awards?\b|prizes?\b|becas?\b|scholarships?|grants?\b"
-    r"|fellowships?|ayudas?\b|subvenci\w+|fondos? concursables?|edital|bolsas?\b|appel\b"
-)
 _CLAUSE_END = re.compile(r"[.;!?](?=\s+[^\sa-záéíóúñü]|\s*$)")  # on the raw text: "p.m. del" goes on
 _WEEKDAYS = re.compile(
     r"\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday"
@@ -104,7 +45,7 @@ class Cue:
 def _cue(doc: Doc, start: int, end: int, direct: bool, last: bool = True) -> Cue | None:
     """The nearest cue before a date (`last`) or the first one of a caption line."""
     found = None
-    for match in _CUE.finditer(doc.low, start, end):
+    for match in CUE.finditer(doc.low, start, end):
         found = match
         if not last:
             break
@@ -113,14 +54,14 @@ def _cue(doc: Doc, start: int, end: int, direct: bool, last: bool = True) -> Cue
     closing = found["close"] or found["weak"] or found["verb"]
     role: Role = "close" if closing or found["window"] else "open" if found["open"] else "other"
     source = doc.low[start:end]
-    if role in ("close", "open") and _NOT_APPLICATION.search(
-        _CALL_WINDOW.sub(" ", source)
+    if role in ("close", "open") and NOT_APPLICATION.search(
+        CALL_WINDOW.sub(" ", source)
     ):  # "implementation runs from … to …"
         role = "other"
     if found["verb"] and role == "close" and not doc.low.startswith(":", found.end()):  # "Closes: …" labels
         # "cierra", "closes", "no later than": a deadline when what ends is the call, not the programme
         s, e = doc.sentence_span(end if direct else start)
-        if not (_APPLY_CONTEXT.search(doc.low, s, e) or _OFFER.search(doc.low, s, e)):
+        if not (APPLY_CONTEXT.search(doc.low, s, e) or OFFER.search(doc.low, s, e)):
             role = "other"
     if found["weak"] and role == "close":
         # "hasta", "until": a closing date only in a sentence about applying (not "valid until", "runs until")
@@ -129,7 +70,7 @@ def _cue(doc: Doc, start: int, end: int, direct: bool, last: bool = True) -> Cue
             doc.sentences[max(0, i - 1)][0],
             doc.sentences[i][1],
         )  # with the sentence before ("¿Hasta cuándo?")
-        if not (_APPLY_CONTEXT.search(doc.low, s, e) or _APPLY_CONTEXT.search(source)):
+        if not (APPLY_CONTEXT.search(doc.low, s, e) or APPLY_CONTEXT.search(source)):
             role = "other"
     return Cue(role, start, end, source, direct)
 
@@ -221,11 +162,11 @@ def assign_roles(doc: Doc, mentions: list[DateMention]) -> list[tuple[Role | Non
             continue
         if (
             cue is None
-            and _PERIOD_END.search(doc.low, start, m.start)
-            and _APPLICATION.search(doc.low, clause, m.start)
+            and PERIOD_END.search(doc.low, start, m.start)
+            and APPLICATION.search(doc.low, clause, m.start)
         ):  # "inscripciones del 1 al 15 de marzo": "1" is no date, "15 de marzo" ends the period
             cue = Cue("close", start, m.start, doc.low[start : m.start], True)
-        if cue is None and m.range_start and _APPLICATION.search(doc.low, clause, m.start):
+        if cue is None and m.range_start and APPLICATION.search(doc.low, clause, m.start):
             # "Applications: 1 February - 15 March 2027": a labelled application period opens here
             cue = Cue("open", clause, m.start, doc.low[clause : m.start], True)
         if cue is None and word_count(_WEEKDAYS.sub(" ", doc.low[clause : m.start])) <= 3:
@@ -236,7 +177,7 @@ def assign_roles(doc: Doc, mentions: list[DateMention]) -> list[tuple[Role | Non
         role = cue.role if cue else None
         if m.range_start and role in ("close", "open"):
             # "Plazo: del 7 de febrero al 2 de marzo": the first end of an application period opens it
-            role = "open" if cue and _APPLICATION.search(cue.source) else None
+            role = "open" if cue and APPLICATION.search(cue.source) else None
         out.append((role, cue))
     return out
 
@@ -270,6 +211,6 @@ def _continued(
     role, cue = previous
     if not m.range_end or role == "other":
         return previous
-    if _APPLICATION.search(cue.source if cue is not None else clause):
+    if APPLICATION.search(cue.source if cue is not None else clause):
         return ("close", cue)
     return (None, cue)

@@ -13,6 +13,7 @@ from boi_enrich.domain.date_context import dateline, opening_year
 from boi_enrich.domain.date_roles import Cue, Role, assign_roles
 from boi_enrich.domain.dates import DateMention, find_dates
 from boi_enrich.domain.text import Doc, squash
+from boi_enrich.domain.timezones import timezone_in
 from boi_enrich.domain.tracks import separate_tracks
 from boi_shared.events import Evidence
 
@@ -24,21 +25,6 @@ _APPROXIMATE = re.compile(
     r"|fechas?) (?:\w+ )?"
     r"(?:is |esta |estan )?(?:subject to change|sujet[ao]s? a cambios?|por confirmar|to be confirmed)"
 )
-_TZ = re.compile(
-    r"(?P<brussels>hora (?:de |en )?(?:bruselas|brussels)|brussels time|central european(?: summer)? time)"
-    r"|horas? (?:de |en |legal )?(?P<place>colombia\w*|bogota|uruguay|montevideo|argentina|buenos aires"
-    r"|brasil"
-    r"|brasilia|peru|lima|ecuador|quito|mexico|espana|espanola|madrid|peninsular|paris|francia|berlin"
-    r"|alemania|londres|washington|nueva york)"
-    r"|(?P<gmt>\b(?:gmt|utc)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)"
-    r"|(?P<abbr>\b(?:bst|cest|cet|edt|est|pst|pdt|cdt|aoe)\b)"
-    r"|(?P<us>(?:eastern|pacific) (?:standard |daylight )?time)"
-)
-_PLACE_TZ = {"uruguay": "GMT-3", "montevideo": "GMT-3", "argentina": "GMT-3", "buenos aires": "GMT-3"}
-_PLACE_TZ |= {"brasil": "GMT-3", "brasilia": "GMT-3", "mexico": "GMT-6", "washington": "ET"}
-_PLACE_TZ |= {"nueva york": "ET", "peru": "GMT-5", "lima": "GMT-5", "ecuador": "GMT-5", "quito": "GMT-5"}
-_CENTRAL_EUROPE = frozenset({"espana", "espanola", "madrid", "peninsular", "paris", "francia", "berlin"})
-_CENTRAL_EUROPE |= {"alemania"}
 _MONTHS_ES = (
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 )
@@ -228,33 +214,4 @@ def _timezone(doc: Doc, f: _Found) -> str | None:
     places = [(m.end, min(line_end, m.end + 100))]
     if f.cue is not None:
         places.append((f.cue.start, f.cue.end))
-    for start, end in places:
-        t = _TZ.search(doc.low, start, end)
-        if t is None:
-            continue
-        if t["gmt"]:
-            return t["gmt"].upper().replace(" ", "")
-        if t["abbr"]:
-            return "AoE" if t["abbr"] == "aoe" else t["abbr"].upper()
-        if t["us"]:
-            return "ET" if t["us"].startswith("eastern") else "PT"
-        place = t["place"] or ""
-        if place.startswith("colombia") or place == "bogota":
-            return "GMT-5"
-        if place in _PLACE_TZ:
-            return _PLACE_TZ[place]
-        if place == "londres":
-            return "BST" if f.value and _summer(f.value) else "GMT"
-        if t["brussels"] or place in _CENTRAL_EUROPE:
-            return "CEST" if f.value and _summer(f.value) else "CET"
-    return None
-
-
-def _summer(d: date) -> bool:
-    """European summer time: from the last Sunday of March to the last Sunday of October."""
-
-    def last_sunday(month: int) -> date:
-        last = date(d.year, month, 31)
-        return last - timedelta(days=(last.weekday() + 1) % 7)
-
-    return last_sunday(3) <= d < last_sunday(10)
+    return timezone_in(doc.low, places, f.value)
