@@ -24,9 +24,9 @@ from pymongo import AsyncMongoClient
 
 from boi_ingest.adapters.fetch import FeedFetcher
 from boi_ingest.adapters.mongo import MongoItemStore
+from boi_ingest.adapters.normalizer_pool import NormalizerPool
 from boi_ingest.app import build_broker
-from boi_ingest.normalizing import NormalizerPool
-from boi_ingest.service import ingest_all
+from boi_ingest.service.ingest import ingest_all
 from boi_ingest.settings import Settings
 from boi_shared.events import CallIngested
 from boi_shared.topics import CALLS_RAW

@@ -12,8 +12,8 @@ from pymongo import AsyncMongoClient
 
 from boi_ingest.adapters.mongo import MongoItemStore
 from boi_ingest.domain.model import Document, Source, Validators
-from boi_ingest.emitting import ItemRecord
-from boi_ingest.service import ingest_source
+from boi_ingest.domain.plan import ItemRecord
+from boi_ingest.service.ingest import ingest_source
 from boi_shared.events import CallIngested
 from tests.support.stack import StackEndpoints
 

@@ -11,7 +11,7 @@ from pymongo import AsyncMongoClient
 from boi_ingest.adapters.mongo import MongoItemStore
 from boi_ingest.domain.dedup import Signature
 from boi_ingest.domain.model import Validators
-from boi_ingest.emitting import ItemRecord, event_of
+from boi_ingest.domain.plan import ItemRecord, event_of
 from boi_shared.events import DateCandidate, RawCall, SourceRef
 from tests.support.stack import StackEndpoints
 

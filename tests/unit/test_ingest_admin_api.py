@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 
 from boi_ingest.api import admin_router
-from boi_ingest.runtime import NoSourcesError
-from boi_ingest.service import IngestReport
+from boi_ingest.ports import IngestReport
+from boi_ingest.service.runner import NoSourcesError
 from boi_ingest.settings import Settings
 
 TOKEN = secrets.token_urlsafe(32)

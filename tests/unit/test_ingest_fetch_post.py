@@ -18,7 +18,7 @@ from boi_ingest.domain.errors import FetchError
 from boi_ingest.domain.model import Validators
 from boi_ingest.domain.requests import EnvValue, HttpMethod, SourceRequest
 from boi_ingest.domain.sources import SourceConfig
-from boi_ingest.sourcing import ingest_config
+from boi_ingest.service.sources import ingest_config
 from tests.unit.test_ingest_usecase import FakeStore, Publisher
 
 SECRET = f"key-{uuid.uuid4().hex}"

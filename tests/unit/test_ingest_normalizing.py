@@ -4,9 +4,9 @@ import os
 import signal
 from datetime import date
 
+from boi_ingest.adapters.normalizer_pool import NormalizerPool
 from boi_ingest.domain.model import FeedItem
-from boi_ingest.domain.normalize import normalize_all
-from boi_ingest.normalizing import NormalizerPool, normalize_here
+from boi_ingest.domain.normalize import normalize_all, normalize_here
 
 ITEMS = [
     FeedItem(

@@ -8,9 +8,10 @@ import time
 
 import pytest
 
+from boi_ingest.adapters.parse_worker import BudgetedParser
 from boi_ingest.domain.errors import FeedError
 from boi_ingest.domain.model import Document
-from boi_ingest.parsing import BudgetedParser, ParseJob
+from boi_ingest.domain.parsers.job import ParseJob
 
 RSS = ParseJob("rss")
 

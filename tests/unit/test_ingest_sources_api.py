@@ -16,8 +16,8 @@ from boi_ingest.domain.sources import (
     SourceRegistry,
     UnknownSourceError,
 )
+from boi_ingest.service.sources import InvalidCallError, ManualCall, ManualResult
 from boi_ingest.settings import Settings
-from boi_ingest.sourcing import InvalidCallError, ManualCall, ManualResult
 
 TOKEN = secrets.token_urlsafe(32)
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

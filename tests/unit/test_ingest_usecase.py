@@ -8,8 +8,8 @@ import pytest
 from boi_ingest.domain.dedup import Signature, SignatureIndex
 from boi_ingest.domain.errors import FetchError
 from boi_ingest.domain.model import Document, ItemState, Source, Validators
-from boi_ingest.emitting import InFlight, ItemRecord
-from boi_ingest.service import ingest_all, ingest_source
+from boi_ingest.domain.plan import InFlight, ItemRecord
+from boi_ingest.service.ingest import ingest_all, ingest_source
 from boi_shared.events import CallIngested
 from boi_shared.ids import event_id_for
 

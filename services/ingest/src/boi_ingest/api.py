@@ -17,10 +17,10 @@ from boi_ingest.domain.sources import (
     SourceStatus,
     UnknownSourceError,
 )
-from boi_ingest.runtime import NoSourcesError
-from boi_ingest.service import IngestReport
+from boi_ingest.ports import IngestReport
+from boi_ingest.service.runner import NoSourcesError
+from boi_ingest.service.sources import InvalidCallError, ManualCall, ManualResult
 from boi_ingest.settings import Settings
-from boi_ingest.sourcing import InvalidCallError, ManualCall, ManualResult
 
 
 class Runner(Protocol):
@@ -86,7 +86,8 @@ def admin_router(settings: Settings, runner: Runner) -> APIRouter:
 class SourcesBackend(Protocol):
     """What the sources routes need: the registry (None until the service is open) and submission."""
 
-    registry: SourceRegistry | None
+    @property
+    def registry(self) -> SourceRegistry | None: ...
 
     async def submit(self, call: ManualCall) -> ManualResult: ...
 

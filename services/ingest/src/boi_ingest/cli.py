@@ -7,9 +7,8 @@ import sys
 
 import typer
 
-from boi_ingest.app import build_broker
-from boi_ingest.runtime import Ingestor
-from boi_ingest.service import IngestReport
+from boi_ingest.app import build_broker, build_ingestor
+from boi_ingest.ports import IngestReport
 from boi_ingest.settings import Settings
 
 app = typer.Typer(
@@ -27,7 +26,7 @@ async def _run_once(locations: list[str]) -> list[IngestReport]:
     broker, publish = build_broker(settings)
     try:
         await broker.connect()
-        async with Ingestor(settings, publish).open() as ingestor:
+        async with build_ingestor(settings, publish).open() as ingestor:
             return await ingestor.run(locations)
     finally:
         await broker.stop()

@@ -16,7 +16,9 @@ import typer
 from pydantic import ValidationError
 
 from boi_ingest import SERVICE
+from boi_ingest.adapters.parse_worker import BudgetedParser
 from boi_ingest.adapters.registry import MongoSourceRegistry
+from boi_ingest.app import build_fetcher, mongo_client
 from boi_ingest.cli_request import (
     BodyOption,
     FormOption,
@@ -29,6 +31,7 @@ from boi_ingest.cli_request import (
 from boi_ingest.domain.errors import SourceError
 from boi_ingest.domain.model import Document
 from boi_ingest.domain.normalize import raw_call
+from boi_ingest.domain.parsers.job import ParseJob
 from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.sources import (
     SourceConfig,
@@ -40,8 +43,6 @@ from boi_ingest.domain.sources import (
 from boi_ingest.domain.sources import guess_type as type_of_name
 from boi_ingest.domain.unicode import sniff_unicode
 from boi_ingest.domain.urls import is_http_url
-from boi_ingest.parsing import BudgetedParser, ParseJob
-from boi_ingest.runtime import build_fetcher, mongo_client
 from boi_ingest.settings import Settings
 from boi_shared.events import SourceRef
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from faststream.kafka import KafkaBroker
 
-from boi_ingest.service import Publish
+from boi_ingest.ports import Publish
 from boi_shared.events import CallIngested
 from boi_shared.kafka import publish_in_order
 from boi_shared.topics import CALLS_RAW

@@ -7,9 +7,10 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from boi_ingest.domain.dedup import Signature, SignatureIndex
-from boi_ingest.domain.model import Document, ItemState, ParsedFeed, Validators
+from boi_ingest.domain.model import Document, FeedItem, ItemState, ParsedFeed, Validators
+from boi_ingest.domain.normalize import Normalized
+from boi_ingest.domain.plan import InFlight, ItemRecord
 from boi_ingest.domain.requests import SourceRequest
-from boi_ingest.emitting import InFlight, ItemRecord
 from boi_shared.events import CallIngested
 
 
@@ -35,6 +36,8 @@ class FetchStateStore(Protocol):
 
 class ItemStore(FetchStateStore, Protocol):
     """Per item (id from its URL): what was last emitted; per call: its last event; the signatures."""
+
+    async def ping(self) -> bool: ...
 
     async def states(self, call_ids: Sequence[str]) -> dict[str, ItemState]: ...
 
@@ -102,3 +105,8 @@ class IngestReport(BaseModel):
     not_modified: bool = Field(default=False, description="The server answered 304: nothing to read")
     errors: list[str] = Field(default_factory=list, description="Why the source (or part) failed")
     warnings: list[str] = Field(default_factory=list, description="Skipped entries, lenient parsing")
+
+
+Normalize = Callable[[Sequence[FeedItem]], Awaitable[list[Normalized]]]
+"""What normalizing finds in each item (language, date and funder candidates), in order: in this
+process (`domain.normalize.normalize_here`) or in worker processes (`adapters.normalizer_pool`)."""

@@ -26,7 +26,7 @@ from boi_ingest.adapters.mongo_state import FETCH_STATE, MongoFetchStateStore, M
 from boi_ingest.adapters.write_sequence import WriteSequence
 from boi_ingest.domain.dedup import Signature, SignatureIndex
 from boi_ingest.domain.model import ItemState
-from boi_ingest.emitting import ItemRecord, event_of
+from boi_ingest.domain.plan import ItemRecord, event_of
 from boi_shared.events import CallIngested, RawCall, SourceRef
 
 COLLECTION = "items"

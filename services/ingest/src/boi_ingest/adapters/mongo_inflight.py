@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import BulkWriteError
 
 from boi_ingest.domain.dedup import Signature
-from boi_ingest.emitting import InFlight, ItemRecord
+from boi_ingest.domain.plan import InFlight, ItemRecord
 from boi_shared.events import CallIngested
 
 IN_FLIGHT = "in_flight"

@@ -63,3 +63,8 @@ def signature_of(item_id: str, call_id: str, call: RawCall, source_id: str = "")
         item_id=item_id,
         source_id=source_id,
     )
+
+
+async def normalize_here(items: Sequence[FeedItem]) -> list[Normalized]:
+    """`normalize_all` as a `ports.Normalize`: in this process."""
+    return normalize_all(items)

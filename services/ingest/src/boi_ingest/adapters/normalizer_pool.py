@@ -5,7 +5,7 @@ MongoDB, and a second core does the language detection and candidate extraction)
 import asyncio
 import logging
 import multiprocessing
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -14,14 +14,6 @@ from boi_ingest.domain.model import FeedItem
 from boi_ingest.domain.normalize import Normalized, normalize_all
 
 log = logging.getLogger("boi.ingest")
-
-Normalize = Callable[[Sequence[FeedItem]], Awaitable[list[Normalized]]]
-"""What normalizing finds in each item (language, date and funder candidates), in order."""
-
-
-async def normalize_here(items: Sequence[FeedItem]) -> list[Normalized]:
-    return normalize_all(items)
-
 
 IN_PROCESS_BELOW = 100
 """Fewer items than this are normalized in the service process (a few ms: not worth a round trip)."""

@@ -13,42 +13,17 @@ import socket
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from boi_ingest.domain.errors import FeedError
 from boi_ingest.domain.model import Document, ParsedFeed
-from boi_ingest.domain.parsers import MappingError, parse_document
+from boi_ingest.domain.parsers.job import ParseJob, parse_job
 
 log = logging.getLogger("boi.ingest")
 STARTUP_SECONDS = 120.0
 """Time allowed to a new worker to import the parsers (slow on a loaded machine; not the parse budget)."""
-
-
-@dataclass(frozen=True)
-class ParseJob:
-    """What to parse a document as: the source type, its mapping (None for a JSON document: the shipped
-    mapping it fits) and the language hint."""
-
-    source_type: str
-    mapping: object = None
-    language: str | None = None
-
-
-def parse_job(document: Document, job: ParseJob) -> ParsedFeed:
-    """Parse one document as the job says (in the worker, or here)."""
-    mapping = job.mapping
-    if job.source_type == "json_api" and mapping is None:
-        from boi_ingest.domain.parsers.json_api import SHIPPED, guess_mapping
-
-        mapping = guess_mapping(document.content)
-        if mapping is None:
-            raise MappingError(
-                f"no shipped mapping fits this JSON ({', '.join(SHIPPED)}): give the source its mapping"
-            )
-    return parse_document(document, job.source_type, mapping, job.language)
 
 
 def _address_space() -> int:
@@ -162,7 +137,13 @@ class BudgetedParser:
         ours, theirs = socket.socketpair()
         with ours, theirs:
             process = subprocess.Popen(
-                [sys.executable, "-m", "boi_ingest.parsing", str(theirs.fileno()), str(self.memory_mb)],
+                [
+                    sys.executable,
+                    "-m",
+                    "boi_ingest.adapters.parse_worker",
+                    str(theirs.fileno()),
+                    str(self.memory_mb),
+                ],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
@@ -192,5 +173,5 @@ class BudgetedParser:
             process.wait(5)
 
 
-if __name__ == "__main__":  # the worker: python -m boi_ingest.parsing FD MEMORY_MB
+if __name__ == "__main__":  # the worker: python -m boi_ingest.adapters.parse_worker FD MEMORY_MB
     _serve(Connection(int(sys.argv[1])), int(sys.argv[2]) * 2**20)

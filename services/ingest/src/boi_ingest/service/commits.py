@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 
 from boi_ingest.domain.model import Source
-from boi_ingest.emitting import Plan
+from boi_ingest.domain.plan import Plan
 from boi_ingest.ports import IngestReport, ItemStore, Publish
 
 log = logging.getLogger("boi.ingest")

@@ -1,6 +1,6 @@
 """Ingest a registered source of any type, and a manual submission, through the ingest use case.
 
-Every type goes through `service.ingest_source` with the parser its type calls for (the dispatcher of
+Every type goes through `service.ingest.ingest_source` with the parser its type calls for (the dispatcher of
 `domain.parsers`); a manual call is a one-item document. So versions, near-duplicate merging,
 publish-before-record and the report are the same for every type.
 """
@@ -11,15 +11,15 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from boi_ingest import service
 from boi_ingest.domain.errors import FeedError
 from boi_ingest.domain.model import Document, ParsedFeed, Source, Validators
+from boi_ingest.domain.normalize import normalize_here
 from boi_ingest.domain.parsers.common import RawEntry, build_item
+from boi_ingest.domain.parsers.job import ParseJob, parse_job
 from boi_ingest.domain.requests import SourceRequest
 from boi_ingest.domain.sources import RunCounts, SourceConfig, SourceType, guess_type
-from boi_ingest.normalizing import Normalize, normalize_here
-from boi_ingest.parsing import ParseJob, parse_job
-from boi_ingest.service import Fetcher, IngestReport, ItemStore, Parse, Publish
+from boi_ingest.ports import Fetcher, IngestReport, ItemStore, Normalize, Parse, Publish
+from boi_ingest.service.ingest import ingest_source
 
 log = logging.getLogger("boi.ingest")
 MANUAL_SOURCE = Source(source_id="manual", location="manual")
@@ -77,9 +77,7 @@ async def ingest_config(
     Never raises: failures go to the report."""
     asking = fetcher if config.request is None else _Requesting(fetcher, config.request)
     parse = parser_for(config, run_parse)
-    return await service.ingest_source(
-        config.to_source(), asking, store, publish, parse=parse, normalize=normalize
-    )
+    return await ingest_source(config.to_source(), asking, store, publish, parse=parse, normalize=normalize)
 
 
 class ManualCall(BaseModel):
@@ -139,7 +137,7 @@ async def submit_manual(call: ManualCall, store: ItemStore, publish: Publish) ->
     if isinstance(item, str):
         raise InvalidCallError(f"not a usable call: {item}")
     source = Source(MANUAL_SOURCE.source_id, MANUAL_SOURCE.location, tags=tuple(call.tags))
-    report = await service.ingest_source(
+    report = await ingest_source(
         source, _Given(), store, publish, parse=lambda _: ParsedFeed("manual", [item])
     )
     if report.errors:

@@ -1,35 +1,29 @@
-"""The running ingestor: opens the fetcher, the Mongo store and the sources registry, runs sources (one run
-at a time) and the per-source schedule. Built by `create_app` and by the CLI; nothing connects before
-`open()`."""
+"""The running ingestor: runs sources one at a time, on request and on each source's schedule, with the
+adapters the composition root opens for it (`app.open_adapters`); nothing connects before `open()`."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from faststream.kafka import KafkaBroker
-from pymongo import AsyncMongoClient
 
-from boi_ingest import SERVICE
-from boi_ingest.adapters.fetch import FeedFetcher
-from boi_ingest.adapters.mongo import MongoItemStore
-from boi_ingest.adapters.registry import MongoSourceRegistry
 from boi_ingest.domain.model import Source
 from boi_ingest.domain.sources import SourceConfig, SourceRegistry, SourceType
-from boi_ingest.normalizing import Normalize, NormalizerPool, normalize_here
-from boi_ingest.parsing import BudgetedParser
-from boi_ingest.service import IngestReport, Publish, ingest_source
-from boi_ingest.settings import Settings
-from boi_ingest.sourcing import (
+from boi_ingest.ports import Fetcher, IngestReport, ItemStore, Normalize, Publish
+from boi_ingest.service.ingest import ingest_source
+from boi_ingest.service.sources import (
     ManualCall,
     ManualResult,
+    RunParse,
     adhoc_parser,
     counts_of,
     ingest_config,
     submit_manual,
 )
+from boi_ingest.settings import Settings
 
 log = logging.getLogger("boi.ingest")
 
@@ -43,21 +37,15 @@ class NoSourcesError(ValueError):
     """Nothing to ingest: no sources given and none registered or configured."""
 
 
-def build_fetcher(settings: Settings) -> FeedFetcher:
-    return FeedFetcher(
-        timeout=settings.fetch_timeout_seconds,
-        max_bytes=settings.max_body_bytes,
-        allowlist=settings.outbound_allowlist,
-        file_roots=settings.ingest_file_roots or None,
-        retries=settings.fetch_retries,
-        per_host=settings.fetch_per_host_limit,
-    )
+@dataclass(frozen=True)
+class Adapters:
+    """What the ingestor runs with, opened by the composition root and closed when it leaves."""
 
-
-def mongo_client(settings: Settings, timeout_ms: int = 10_000) -> AsyncMongoClient[dict[str, Any]]:
-    return AsyncMongoClient(
-        settings.mongo_url.get_secret_value(), serverSelectionTimeoutMS=timeout_ms, appname=f"boi-{SERVICE}"
-    )
+    store: ItemStore
+    fetcher: Fetcher
+    registry: SourceRegistry
+    parse: RunParse
+    normalize: Normalize
 
 
 def configured_sources(settings: Settings) -> list[SourceConfig]:
@@ -70,56 +58,53 @@ def configured_sources(settings: Settings) -> list[SourceConfig]:
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, publish: Publish) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        publish: Publish,
+        open_adapters: Callable[[], AbstractAsyncContextManager[Adapters]],
+    ) -> None:
         self.settings = settings
         self.publish = publish
-        self._store: MongoItemStore | None = None
-        self._fetcher: FeedFetcher | None = None
-        self.registry: SourceRegistry | None = None
+        self._open_adapters = open_adapters
+        self._adapters: Adapters | None = None
         self._lock = asyncio.Lock()
         self._seeded = False
-        self.parser = BudgetedParser(settings.ingest_parse_memory_mb, settings.ingest_parse_timeout_seconds)
-        workers = settings.ingest_normalize_workers
-        self._pool = NormalizerPool(workers) if workers > 0 else None
-        self.normalize: Normalize = self._pool or normalize_here
+
+    @property
+    def registry(self) -> SourceRegistry | None:
+        """The sources registry while open (the HTTP routes answer 503 before)."""
+        return self._adapters.registry if self._adapters is not None else None
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator["Ingestor"]:
-        """Open the Mongo client and the HTTP client; close both on exit."""
-        async with AsyncExitStack() as stack:
-            client = mongo_client(self.settings)
-            stack.push_async_callback(client.close)
-            database = self.settings.database_name(SERVICE)
-            self._store = MongoItemStore(client, database)
-            self.registry = MongoSourceRegistry(client, database)
-            self._fetcher = await stack.enter_async_context(build_fetcher(self.settings))
-            if self._pool is not None:
-                stack.callback(self._pool.close)
-            stack.callback(self.parser.close)
+        """Open the adapters; close them on exit."""
+        async with self._open_adapters() as adapters:
+            self._adapters = adapters
             try:
                 yield self
             finally:
-                self._store = self._fetcher = self.registry = None
+                self._adapters = None
 
     async def ping_mongo(self) -> bool:
-        if self._store is None:
+        if self._adapters is None:
             return False
-        return await self._store.ping()
+        return await self._adapters.store.ping()
 
-    def _opened(self) -> tuple[MongoItemStore, FeedFetcher, SourceRegistry]:
-        if self._store is None or self._fetcher is None or self.registry is None:
+    def _opened(self) -> Adapters:
+        if self._adapters is None:
             raise RuntimeError("the ingestor is not open")
-        return self._store, self._fetcher, self.registry
+        return self._adapters
 
     async def seed(self) -> int:
         """Register BOI_INGEST_SOURCES not registered yet; an operator's later changes are kept."""
-        added = await self._opened()[2].seed(configured_sources(self.settings))
+        added = await self._opened().registry.seed(configured_sources(self.settings))
         self._seeded = True
         return added
 
     async def run(self, locations: Sequence[str] | None = None) -> list[IngestReport]:
         """Ingest the given locations, or every enabled registered source; runs never overlap."""
-        registry = self._opened()[2]
+        registry = self._opened().registry
         if locations:
             async with self._lock:
                 return [await self._run_location(loc) for loc in locations]
@@ -135,19 +120,19 @@ class Ingestor:
 
     async def _run_location(self, location: str) -> IngestReport:
         """An unregistered location: a feed, or a CSV/XLSX/JSON file or URL read by its name."""
-        store, fetcher, _ = self._opened()
+        run = self._opened()
         source = Source.from_location(location)
-        parse = adhoc_parser(location, self.parser)
+        parse = adhoc_parser(location, run.parse)
         return await ingest_source(
-            source, fetcher, store, self.publish, parse=parse, normalize=self.normalize
+            source, run.fetcher, run.store, self.publish, parse=parse, normalize=run.normalize
         )
 
     async def _run_config(self, config: SourceConfig) -> tuple[IngestReport, int]:
         """Run a registered source and record its status; the report and the failed runs in a row."""
-        store, fetcher, registry = self._opened()
-        report = await ingest_config(config, fetcher, store, self.publish, self.normalize, self.parser)
+        run = self._opened()
+        report = await ingest_config(config, run.fetcher, run.store, self.publish, run.normalize, run.parse)
         try:
-            return report, await registry.record_run(
+            return report, await run.registry.record_run(
                 config.id, counts_of(report), report.errors, datetime.now(UTC)
             )
         except Exception:
@@ -155,7 +140,7 @@ class Ingestor:
             return report, 1 if report.errors else 0
 
     async def submit(self, call: ManualCall) -> ManualResult:
-        store, _, _ = self._opened()
+        store = self._opened().store
         async with self._lock:  # versions are decided from the store: one writer at a time
             return await submit_manual(call, store, self.publish)
 
@@ -165,7 +150,7 @@ class Ingestor:
         loop = asyncio.get_running_loop()
         if not self._seeded:  # MongoDB was down at start
             await self.seed()
-        registry = self._opened()[2]
+        registry = self._opened().registry
         registered = [
             r for r in await registry.find(enabled_only=True) if r.config.type is not SourceType.MANUAL
         ]
@@ -194,7 +179,7 @@ class Ingestor:
             extra={"source_id": source_id},
         )
         try:
-            await self._opened()[2].set_backoff(source_id, datetime.now(UTC) + timedelta(seconds=delay))
+            await self._opened().registry.set_backoff(source_id, datetime.now(UTC) + timedelta(seconds=delay))
         except Exception:
             log.exception("could not record the back-off", extra={"source_id": source_id})
 

@@ -6,15 +6,15 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from boi_ingest.committing import Commits, recover
 from boi_ingest.domain.errors import SourceError
 from boi_ingest.domain.feeds import parse_feed
 from boi_ingest.domain.model import Document, FeedItem, ItemState, ParsedFeed, Source
-from boi_ingest.emitting import plan_chunk
-from boi_ingest.normalizing import Normalize, normalize_here
+from boi_ingest.domain.normalize import normalize_here
 
 # The ports live in `ports`; re-exported so callers find them beside the use cases.
-from boi_ingest.ports import Fetcher, FetchStateStore, IngestReport, ItemStore, Parse, Publish
+from boi_ingest.ports import Fetcher, FetchStateStore, IngestReport, ItemStore, Normalize, Parse, Publish
+from boi_ingest.service.commits import Commits, recover
+from boi_ingest.service.planning import plan_chunk
 from boi_shared.events import CallIngested
 
 log = logging.getLogger("boi.ingest")
