@@ -9,8 +9,18 @@ from functools import partial
 
 from boi_notify.domain.changes import corrections
 from boi_notify.domain.dates import period_bounds
-from boi_notify.domain.mail import Kind, delivery_key, digest_key, reminder_key
+from boi_notify.domain.mail import (
+    TO_MARK,
+    Kind,
+    Letter,
+    Mail,
+    delivery_key,
+    digest_key,
+    mark,
+    reminder_key,
+)
 from boi_notify.domain.records import Subscription
+from boi_notify.domain.subscription import Topic
 from boi_notify.emails import Footer, MailRenderer
 from boi_notify.mailer import Delivery, Mailer, Outcome
 from boi_notify.ports import CallLog, MailLog, SubscriberStore
@@ -21,6 +31,7 @@ log = logging.getLogger("boi.notify.alerts")
 OPEN = ("publicada", "cierra_pronto")
 DIGEST_BATCH = 500
 """Digests claimed and recorded together: one insert and one bulk update per 500 emails."""
+MANAGE, UNSUBSCRIBE = mark("manage"), mark("unsubscribe")
 
 
 @dataclass
@@ -52,6 +63,9 @@ class Alerts:
             self.links.manage(sub.subscriber_id),
             self.links.unsubscribe(sub.id),
         )
+
+    def _fills(self, sub: Subscription) -> dict[str, str]:
+        return {MANAGE: self.links.manage(sub.subscriber_id), UNSUBSCRIBE: self.links.unsubscribe(sub.id)}
 
     async def on_published(self, event: CallPublished) -> None:
         """Alerts and corrections for one change; raises `MailDeferred` while the SMTP server is unavailable
@@ -132,13 +146,14 @@ class Alerts:
             return report
         people = await self.store.subscribers([s.subscriber_id for s, _ in report.planned])
         ids = {id(c): cid for cid, _, c in calls}
+        shared = _Shared(self.renderer, frequency, period)
         batch = [
             Delivery(
                 digest_key(sub.id, period),
                 person,
                 Kind.DIGEST,
                 [ids[id(c)] for c in found],
-                partial(self.renderer.calls, person.email, Kind.DIGEST, found, self._footer(sub), period),
+                partial(shared.letter, sub, found, person.email, self._fills(sub)),
             )
             for sub, found in report.planned
             if (person := people.get(sub.subscriber_id)) is not None
@@ -149,6 +164,24 @@ class Alerts:
                 report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
         log.info("digest %s %s: %s", frequency, period, report.outcomes)
         return report
+
+
+class _Shared:
+    """A digest rendered once per distinct (topic, calls) of a period, with marks for each person's links:
+    10,000 people with the same topic share one rendering and one CSS inlining."""
+
+    def __init__(self, renderer: MailRenderer, frequency: str, period: str) -> None:
+        self.renderer, self.frequency, self.period = renderer, frequency, period
+        self.made: dict[tuple[Topic, tuple[int, ...]], Mail] = {}
+
+    def letter(self, sub: Subscription, found: list[PublicCall], to: str, fills: dict[str, str]) -> Letter:
+        key = (sub.topic, tuple(id(c) for c in found))
+        template = self.made.get(key)
+        if template is None:
+            footer = Footer(sub.topic, self.frequency, MANAGE, UNSUBSCRIBE)
+            template = self.renderer.calls(TO_MARK, Kind.DIGEST, found, footer, self.period)
+            self.made[key] = template
+        return Letter(template, to, fills)
 
 
 __all__ = ["Alerts", "DigestReport", "Outcome"]

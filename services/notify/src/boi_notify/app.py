@@ -90,6 +90,7 @@ class Email:
     subscriptions: Subscriptions
     alerts: Alerts
     tokens: Tokens
+    sender: AiosmtplibSender
 
 
 def build_email(
@@ -113,12 +114,13 @@ def build_email(
         settings.smtp_username,
         settings.smtp_password.get_secret_value(),
         settings.smtp_starttls,
+        pool_size=settings.mail_concurrency,
     )
     store, log, calls = MongoSubscriberStore(db), MongoMailLog(db), MongoCallLog(db)
     mailer = Mailer(log, sender, store, impressions)
     subscriptions = Subscriptions(store, log, sender, renderer, links)
     alerts = Alerts(store, calls, log, mailer, renderer, links, settings.mail_concurrency)
-    return Email(store, subscriptions, alerts, tokens)
+    return Email(store, subscriptions, alerts, tokens, sender)
 
 
 def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Email]:
@@ -151,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             finally:
                 if task is not None:
                     task.cancel()
+                await email.sender.close()
 
     app = service_app(
         service=SERVICE,

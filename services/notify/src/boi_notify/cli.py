@@ -35,7 +35,11 @@ async def _email(settings: Settings, connect: bool) -> AsyncIterator[Email]:
     try:
         if connect:
             await broker.connect()
-        yield build_email(settings, mongo, sink)
+        email = build_email(settings, mongo, sink)
+        try:
+            yield email
+        finally:
+            await email.sender.close()
     finally:
         await broker.stop()
         await mongo.close()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from boi_notify.domain.delivery import DeliveryResult
-from boi_notify.domain.mail import Mail
+from boi_notify.domain.mail import Letter, Mail
 from boi_notify.domain.records import Subscriber, Subscription
 from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall
 
@@ -133,8 +133,9 @@ class CallLog(Protocol):
 
 
 class MailSender(Protocol):
-    async def send(self, mail: Mail) -> None:
-        """Hands the mail to the SMTP server; raises `MailRejected` (5xx) or `MailDeferred` (4xx, down)."""
+    async def send(self, mail: Mail | Letter) -> None:
+        """Hands the mail (or one person's copy of a shared rendering) to the SMTP server; raises
+        `MailRejected` (5xx) or `MailDeferred` (4xx, down)."""
         ...
 
 

@@ -18,9 +18,15 @@ class KafkaImpressionSink:
         self._publisher = publisher
 
     async def emit(self, impressions: Sequence[ImpressionRecorded]) -> None:
-        results = await asyncio.gather(
-            *(self._publisher.publish(i, key=i.call_id.encode()) for i in impressions), return_exceptions=True
+        # Handed to the producer without waiting for each acknowledgement (`no_confirm`), then awaited
+        # together: the producer batches them (70,000 publishes awaited one by one took ~45 s).
+        futures = await asyncio.gather(
+            *(self._publisher.publish(i, key=i.call_id.encode(), no_confirm=True) for i in impressions),
+            return_exceptions=True,
         )
+        pending = [f for f in futures if not isinstance(f, BaseException)]
+        acks = iter(await asyncio.gather(*pending, return_exceptions=True))
+        results = [f if isinstance(f, BaseException) else next(acks) for f in futures]
         for impression, result in zip(impressions, results, strict=True):
             if isinstance(result, BaseException):
                 log.error(
