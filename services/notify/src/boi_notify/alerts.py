@@ -19,8 +19,8 @@ from boi_notify.domain.mail import (
     mark,
     reminder_key,
 )
-from boi_notify.domain.records import Subscription
-from boi_notify.domain.subscription import Topic
+from boi_notify.domain.records import Subscriber, Subscription
+from boi_notify.domain.subscription import REMINDER_CHOICES, Topic
 from boi_notify.emails import Footer, MailRenderer
 from boi_notify.mailer import Delivery, Mailer, Outcome
 from boi_notify.ports import CallLog, MailLog, SubscriberStore
@@ -109,27 +109,33 @@ class Alerts:
             render = partial(self.renderer.correction, person.email, event.call, changes, footer)
             await self.mailer.deliver(key, person, Kind.CORRECTION, [event.call_id], render)
 
-    async def reminders(self, today: date, days_before: Sequence[int]) -> int:
-        """Reminds everyone who received an open call that it closes in `days_before` days; once per
-        (subscriber, call, offset). Returns how many reminders were sent now."""
+    async def reminders(self, today: date, default_days: Sequence[int]) -> int:
+        """Reminds everyone who received an open call that it closes in one of the offsets they chose
+        (`default_days` for people who chose none); once per (subscriber, call, offset). Returns how many
+        reminders were sent now."""
         sent = 0
-        for offset in days_before:
+        for offset in sorted(set(default_days) | set(REMINDER_CHOICES), reverse=True):
             for call_id, call in await self.calls.closing_on(today + timedelta(days=offset)):
                 people = await self.store.subscribers(await self.deliveries.recipients_of(call_id))
                 for person_id, person in people.items():
-                    subs = await self.store.subscriptions_of(person_id)
-                    if not subs:
-                        continue
-                    footer = self._footer(subs[0])
-                    render = partial(
-                        self.renderer.calls, person.email, Kind.REMINDER, [call], footer, str(offset)
-                    )
-                    key = reminder_key(person_id, call_id, offset)
-                    outcome = await self.mailer.deliver(
-                        key, person, Kind.REMINDER, [call_id], render, raise_deferred=False
-                    )
-                    sent += outcome is Outcome.SENT
+                    wanted = default_days if person.reminder_days is None else person.reminder_days
+                    if offset in wanted:
+                        sent += await self._remind(person_id, person, call_id, call, offset)
         return sent
+
+    async def _remind(
+        self, person_id: str, person: Subscriber, call_id: str, call: PublicCall, offset: int
+    ) -> bool:
+        subs = await self.store.subscriptions_of(person_id)
+        if not subs:
+            return False
+        footer = self._footer(subs[0])
+        render = partial(self.renderer.calls, person.email, Kind.REMINDER, [call], footer, str(offset))
+        key = reminder_key(person_id, call_id, offset)
+        outcome = await self.mailer.deliver(
+            key, person, Kind.REMINDER, [call_id], render, raise_deferred=False
+        )
+        return outcome is Outcome.SENT
 
     async def digest(self, frequency: str, period: str, dry_run: bool = False) -> DigestReport:
         """Every confirmed `frequency` subscription gets the period's matching calls in one email, once;

@@ -21,6 +21,8 @@ from boi_notify.adapters.mongo_mail import MongoCallLog, MongoMailLog
 from boi_notify.adapters.mongo_subscribers import MongoSubscriberStore
 from boi_notify.adapters.smtp import AiosmtplibSender
 from boi_notify.alerts import Alerts
+from boi_notify.console import SubscriberDesk
+from boi_notify.console_web import console_router
 from boi_notify.domain.mail import MailDeferred
 from boi_notify.domain.tokens import Purpose, Tokens
 from boi_notify.emails import MailRenderer
@@ -29,6 +31,7 @@ from boi_notify.ports import ImpressionSink
 from boi_notify.service import RetryPolicy, WebhookNotifier
 from boi_notify.settings import Settings
 from boi_notify.subscriptions import Links, Subscriptions
+from boi_shared.console import ConsoleSession
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, mongo_check, service_app
@@ -173,8 +176,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.public_base_url,
             settings.privacy_controller,
             settings.subscribe_rate_per_minute,
+            settings.reminder_days,
         )
     )
+    desk = SubscriberDesk(email.store, email.subscriptions)
+    session = ConsoleSession(
+        settings.console_users.get_secret_value(), settings.session_secret.get_secret_value()
+    )
+    app.include_router(console_router(desk, session, base, settings.public_base_url))
     return app
 
 

@@ -69,6 +69,13 @@ class Settings(ServiceSettings):
         ge=0,
         description="How often digests due and the unconfirmed sweep are checked (0: never)",
     )
+    console_users: Annotated[SecretStr, NotAKey()] = Field(
+        default=SecretStr(""),
+        description="Console users `name:role:hash,…` (the catalog's): who opens /consola/suscripciones",
+    )
+    session_secret: SecretStr = Field(
+        default=SecretStr(""), description="Key the catalog signs console sessions with (the catalog's value)"
+    )
     subscribe_rate_per_minute: int = Field(
         default=10, ge=0, description="Subscription requests a minute per client (0: no limit)"
     )

@@ -5,7 +5,7 @@ Thin: each route parses, calls one use case and renders a Spanish page."""
 import hashlib
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from boi_notify.domain.mail import MailDeferred
-from boi_notify.domain.subscription import CONSENT_TEXT, InvalidSubscription, Topic
+from boi_notify.domain.subscription import CONSENT_TEXT, REMINDER_CHOICES, InvalidSubscription, Topic
 from boi_notify.domain.tokens import Purpose, TokenError, Tokens
 from boi_notify.emails import FREQUENCY_LABELS
 from boi_notify.subscriptions import Subscriptions
-from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
+from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, ODS_LABELS_ES
 
 CHECK_MAIL = [
     "Si la dirección es correcta, te llegará un correo con un enlace para confirmar la suscripción.",
@@ -48,7 +48,13 @@ class ClientLimit:
 
 
 def router(
-    use_cases: Subscriptions, tokens: Tokens, base: str, site_url: str, controller: str, per_minute: int
+    use_cases: Subscriptions,
+    tokens: Tokens,
+    base: str,
+    site_url: str,
+    controller: str,
+    per_minute: int,
+    default_reminders: Sequence[int] = (7, 1),
 ) -> APIRouter:
     env = Environment(loader=PackageLoader("boi_notify", "templates"), autoescape=select_autoescape(["html"]))
     limit = ClientLimit(per_minute)
@@ -108,14 +114,20 @@ def router(
             topic=topic,
             consent=CONSENT_TEXT,
             types=list(CALL_TYPE_LABELS_ES.items()),
+            goals=list(ODS_LABELS_ES.items()),
         )
 
     @api.get("")
     async def subscribe_form(
-        q: str = "", type: str = "", eligibility: str = "", language: str = ""
+        q: str = "",
+        type: str = "",
+        eligibility: str = "",
+        language: str = "",
+        sector: str = "",
+        ods: str = "",
     ) -> HTMLResponse:
         try:
-            topic = Topic.parse(q, type, eligibility, language)
+            topic = Topic.parse(q, type, eligibility, language, sector, ods)
         except InvalidSubscription:
             topic = Topic()
         return form_page(topic=topic)
@@ -136,6 +148,8 @@ def router(
                 values.get("type", ""),
                 values.get("eligibility", ""),
                 values.get("language", ""),
+                values.get("sector", ""),
+                values.get("ods", ""),
             )
             await use_cases.subscribe(
                 email, topic, values.get("frecuencia", ""), values.get("acepto") == "si"
@@ -211,12 +225,43 @@ def router(
                 }
                 for s, url in managed.subscriptions
             ]
-            forget = f"{base}/gestionar/borrar?t={request.query_params.get('t', '')}"
+            token = request.query_params.get("t", "")
+            days = managed.person.reminder_days
             return page(
-                "manage", title="Tus suscripciones", email=managed.person.email, subs=subs, forget=forget
+                "manage",
+                title="Tus suscripciones",
+                email=managed.person.email,
+                subs=subs,
+                forget=f"{base}/gestionar/borrar?t={token}",
+                reminders=f"{base}/gestionar/recordatorios?t={token}",
+                choices=REMINDER_CHOICES,
+                chosen=default_reminders if days is None else days,
+                saved=request.query_params.get("guardado") == "1",
             )
 
         return await read(request, Purpose.MANAGE, show)
+
+    @api.post("/gestionar/recordatorios")
+    async def reminders(request: Request) -> Response:
+        async def act(subscriber_id: str) -> HTMLResponse:
+            chosen = parse_qs((await request.body()).decode("utf-8", errors="replace")[:1_000]).get(
+                "dias", []
+            )
+            try:
+                days = await use_cases.set_reminders(subscriber_id, chosen)
+            except InvalidSubscription as exc:
+                return message("Revisa los recordatorios", [str(exc)], 422)
+            if days is None:
+                return message("No hay datos", ["No guardamos ningún dato asociado a este enlace."], 404)
+            when = ", ".join(f"{d} días" if d > 1 else "1 día" for d in days)
+            return message(
+                "Recordatorios guardados",
+                [f"Te avisaremos {when} antes del cierre." if days else "No te enviaremos recordatorios."],
+                link=f"{base}/gestionar?{request.url.query}",
+                link_text="Volver a mis suscripciones",
+            )
+
+        return await read(request, Purpose.MANAGE, act)
 
     @api.post("/gestionar/borrar")
     async def forget(request: Request) -> HTMLResponse:
