@@ -21,6 +21,7 @@ from boi_notify.adapters.mongo_mail import MongoCallLog, MongoMailLog
 from boi_notify.adapters.mongo_subscribers import MongoSubscriberStore
 from boi_notify.adapters.smtp import AiosmtplibSender
 from boi_notify.alerts import Alerts
+from boi_notify.bulletins import Bulletins
 from boi_notify.console import SubscriberDesk
 from boi_notify.console_web import console_router
 from boi_notify.domain.mail import MailDeferred
@@ -31,6 +32,7 @@ from boi_notify.ports import ImpressionSink
 from boi_notify.service import RetryPolicy, WebhookNotifier
 from boi_notify.settings import Settings
 from boi_notify.subscriptions import Links, Subscriptions
+from boi_shared.branding import Brand
 from boi_shared.console import ConsoleSession
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
@@ -92,6 +94,7 @@ class Email:
     store: MongoSubscriberStore
     subscriptions: Subscriptions
     alerts: Alerts
+    bulletins: Bulletins
     tokens: Tokens
     sender: AiosmtplibSender
 
@@ -108,7 +111,7 @@ def build_email(
     }
     tokens = Tokens(secret, {p: d * 86_400 for p, d in days.items()})
     links = Links(settings.notify_public_url, tokens)
-    renderer = MailRenderer(links.privacy)
+    renderer = MailRenderer(links.privacy, Brand.from_settings(settings), settings.public_base_url)
     sender = AiosmtplibSender(
         settings.smtp_host,
         settings.smtp_port,
@@ -123,13 +126,16 @@ def build_email(
     mailer = Mailer(log, sender, store, impressions)
     subscriptions = Subscriptions(store, log, sender, renderer, links)
     alerts = Alerts(store, calls, log, mailer, renderer, links, settings.mail_concurrency)
-    return Email(store, subscriptions, alerts, tokens, sender)
+    bulletins = Bulletins(store, mailer, renderer, links, settings.mail_concurrency)
+    return Email(store, subscriptions, alerts, bulletins, tokens, sender)
 
 
 def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Email]:
     broker = create_broker(SERVICE, settings, extra_transient=(MailDeferred,))
     email = build_email(settings, clients.mongo, KafkaImpressionSink(handlers.impressions_publisher(broker)))
-    handlers.register(broker, build_notifier(settings, clients), email.alerts, subscriber_options(settings))
+    options = subscriber_options(settings)
+    handlers.register(broker, build_notifier(settings, clients), email.alerts, options)
+    handlers.register_bulletins(broker, email.bulletins, options)
     return broker, email
 
 
@@ -174,7 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             email.tokens,
             base,
             settings.public_base_url,
-            settings.privacy_controller,
+            settings.brand_privacy_controller or settings.privacy_controller,
             settings.subscribe_rate_per_minute,
             settings.reminder_days,
         )

@@ -5,11 +5,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from boi_shared.branding import BrandingSettings
 from boi_shared.secrets import NotAKey
 from boi_shared.settings import CommaList, ServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, BrandingSettings):
+    """notify's settings, with the entity's brand (`BOI_BRAND_*`, the catalog's values) for its emails."""
+
     webhook_urls: CommaList = Field(
         default_factory=list,
         description="Partner endpoints receiving every calls.published.v1 event, comma-separated",

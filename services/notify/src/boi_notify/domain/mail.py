@@ -15,6 +15,7 @@ class Kind(StrEnum):
     CORRECTION = "correccion"
     REMINDER = "recordatorio"
     MANAGE_LINK = "gestion"
+    BULLETIN = "boletin"
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,11 @@ def reminder_key(subscriber_id: str, call_id: str, days_before: int) -> str:
 def digest_key(subscription_id: str, period: str) -> str:
     """One digest per subscription and period (`2027-02-15`, `2027-W07`)."""
     return f"{subscription_id}:{period}:{Kind.DIGEST.value}"
+
+
+def bulletin_key(subscriber_id: str, week: str) -> str:
+    """One weekly bulletin per person, however often it is approved or its event redelivered."""
+    return f"{subscriber_id}:{week}:{Kind.BULLETIN.value}"
 
 
 def smtp_verdict(code: int) -> type[MailRejected] | type[MailDeferred] | None:
