@@ -92,7 +92,7 @@ class AiosmtplibSender:
         self.host, self.port, self.sender = host, port, sender
         self.timeout, self.start_tls = timeout_seconds, start_tls
         self.username, self.password = username or None, password or None
-        self.pool_size = pool_size
+        self.pool_size, self.envelope_from = pool_size, _address(sender)
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
         self._letters = LetterBytes(sender)
 
@@ -101,7 +101,7 @@ class AiosmtplibSender:
         try:
             client = await self._session()
             try:
-                await client.sendmail(_address(self.sender), [mail.to], data, timeout=self.timeout)
+                await client.sendmail(self.envelope_from, [mail.to], data, timeout=self.timeout)
             except BaseException:
                 client.close()
                 raise
