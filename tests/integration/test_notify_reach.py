@@ -115,7 +115,9 @@ async def test_the_approved_bulletin_reaches_weekly_subscribers_once_with_the_en
     text = bulletin["Text"]
     positions = [text.index(f"Beca {w} número {n}") for n in range(5)]
     assert positions == sorted(positions, reverse=True)  # in the curator's order
-    assert f"{site.url}/boletin/{week}?utm_source=boi&utm_medium=email&utm_campaign=boletin" in text
+    page = events[0]["public_url"]
+    assert page.endswith(f"/boletin/{week}")
+    assert f"{page}?utm_source=boi&utm_medium=email&utm_campaign=boletin" in text
     assert "Becas y ayudas al estudio" in text  # the entity's label of the call type
     assert bulletin["Headers"]["List-Unsubscribe"][0].startswith(f"<{notify.url}/suscripcion/baja?t=")
     assert bulletin["Headers"]["List-Unsubscribe-Post"] == ["List-Unsubscribe=One-Click"]
