@@ -132,7 +132,8 @@ def build_email(
 
 def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Email]:
     broker = create_broker(SERVICE, settings, extra_transient=(MailDeferred,))
-    email = build_email(settings, clients.mongo, KafkaImpressionSink(handlers.impressions_publisher(broker)))
+    handlers.impressions_publisher(broker)  # for the AsyncAPI document; the sink publishes in batches
+    email = build_email(settings, clients.mongo, KafkaImpressionSink(broker))
     options = subscriber_options(settings)
     handlers.register(broker, build_notifier(settings, clients), email.alerts, options)
     handlers.register_bulletins(broker, email.bulletins, options)
