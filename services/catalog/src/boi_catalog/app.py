@@ -1,7 +1,7 @@
 """Composition root of the catalog service: `uvicorn --factory boi_catalog.app:create_app`."""
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,7 +25,6 @@ from boi_catalog.settings import Settings
 from boi_catalog.web import WebContext, mount
 from boi_catalog.web.visits import Visits
 from boi_shared.errors import TransientError
-from boi_shared.events import BulletinPublished
 from boi_shared.kafka import ErrorPolicy, create_broker
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, service_app
@@ -48,10 +47,10 @@ log = logging.getLogger("boi.catalog")
 
 def build_broker(
     settings: Settings, repository: MongoCallRepository, indexer: Indexer
-) -> tuple[KafkaBroker, KafkaImpressionSink, Announce, Callable[[BulletinPublished], Awaitable[None]]]:
+) -> tuple[KafkaBroker, KafkaImpressionSink, Announce]:
     """The broker with every subscriber and publisher (so AsyncAPI lists them all), the sink the
-    site and API report impressions to, the announcer of calls.published.v1 and that of approved
-    bulletins (bulletins.published.v1)."""
+    site and API report impressions to, and the announcer of calls.published.v1. (The hand-off of
+    approved bulletins, `handlers.bulletins_publisher`, is added beside it.)"""
     policy = ErrorPolicy(SERVICE, settings, TRANSIENT)  # the middleware's, also used by the batch handler
     broker = create_broker(SERVICE, settings, policy=policy)
     announce = handlers.register(
@@ -63,8 +62,7 @@ def build_broker(
         auto_publish=settings.catalog_auto_publish,
         batch_size=settings.consume_batch_size,
     )
-    sink = KafkaImpressionSink(handlers.impressions_publisher(broker))
-    return broker, sink, announce, handlers.bulletins_publisher(broker)
+    return broker, KafkaImpressionSink(handlers.impressions_publisher(broker)), announce
 
 
 def _adapters(settings: Settings) -> tuple[MongoCallRepository, MeiliSearchIndex]:
@@ -85,7 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     indexer = IndexQueue(
         repository, index, max_batch=settings.index_batch_size, in_flight=settings.index_tasks_in_flight
     )
-    broker, impressions, announce, bulletins = build_broker(settings, repository, indexer)
+    broker, impressions, announce = build_broker(settings, repository, indexer)
+    bulletins = handlers.bulletins_publisher(broker)
     users = MongoConsoleUsers(settings.mongo_url.get_secret_value(), settings.database_name(SERVICE))
     editorial_store = MongoEditorialStore(
         settings.mongo_url.get_secret_value(), settings.database_name(SERVICE)
@@ -143,5 +142,6 @@ def asyncapi() -> dict[str, Any]:
     # handler takes raw records (each validated, and dead-lettered, on its own) and so has no schema.
     settings = Settings(kafka_bootstrap_servers="kafka:9092", consume_batch_size=1)
     repository, index = _adapters(settings)
-    broker, *_ = build_broker(settings, repository, IndexQueue(repository, index))
+    broker, _, _ = build_broker(settings, repository, IndexQueue(repository, index))
+    handlers.bulletins_publisher(broker)
     return asyncapi_document(broker, SERVICE, DESCRIPTION)
