@@ -6,7 +6,8 @@ processes), both started with another entity's `BOI_BRAND_*` settings:
   with RFC 8058 headers; a daily subscriber gets nothing;
 - every email carries the other entity's name, logo, colours, contact and data controller;
 - a topic on an ODS alerts only for calls with that goal;
-- a person who chose reminders 3 days before a deadline gets that one, not the default 7 days."""
+- a person who chose reminders 3 days before a deadline gets that one, not the default 7 days;
+- a bulletin message that is not one is dead-lettered and the next one is mailed."""
 
 import os
 import random
@@ -22,9 +23,10 @@ import httpx
 import pytest
 
 from boi_catalog.web.auth import Sessions, User
+from boi_shared.events import BulletinCall, BulletinPublished
 from tests.integration.test_catalog_branding import LOGO, OTHER
 from tests.support.catalog_site import Site, catalog_site, days, enriched, users_env, word
-from tests.support.kafka import collect
+from tests.support.kafka import collect, publish
 from tests.support.mail import Mailpit, links
 from tests.support.notify_mail import call_event, notify_process, publish_call, subscribed, unique_email
 from tests.support.services import ServiceProcess
@@ -162,3 +164,24 @@ async def test_an_ods_topic_and_reminders_chosen_by_the_person(
     assert "reminders sent: 0" in _boi(notify.env, "reminders", "--fecha", "2031-05-05")  # once
     [reminder] = await mailpit.wait(person, "Cierra en 3 días")
     assert reminder["Subject"] == f"Cierra en 3 días: Beca {w} para maestros"
+
+
+async def test_a_bulletin_message_that_is_not_one_is_dead_lettered_and_the_next_one_is_mailed(
+    stack: StackEndpoints, notify: ServiceProcess, mailpit: Mailpit
+) -> None:
+    w = word()
+    person = unique_email("semanal")
+    await subscribed(notify.url, mailpit, person, "semanal", q=w)
+    poison = b'{"week": "2031-13", "title": "sin llamadas", "calls": []}'
+    await publish(stack.kafka_bootstrap, "bulletins.published.v1", poison, key=b"2031-13")
+    call = call_event(f"Beca {w} del boletín").call
+    good = BulletinPublished(week="2092-14", title=f"Boletín {w}", public_url="https://boi.example/boletin/2092-14",
+                             calls=[BulletinCall(call_id="c-boletin-1", call=call)])  # fmt: skip
+    await publish(
+        stack.kafka_bootstrap, "bulletins.published.v1", good.model_dump_json().encode(), key=b"2092-14"
+    )
+    [mail] = await mailpit.wait(person, f"Boletín {w}", timeout=120)
+    assert f"Beca {w} del boletín" in mail["Text"]
+    [letter] = await collect(stack.kafka_bootstrap, "bulletins.published.v1.dlq",
+                             lambda v: "sin llamadas" in v.get("payload", ""))  # fmt: skip
+    assert letter["original_topic"] == "bulletins.published.v1" and letter["key"] == "2031-13"
