@@ -23,6 +23,8 @@ create_topic calls.published.v1 6
 create_topic calls.published.v1.dlq 1
 create_topic metrics.impressions.v1 6
 create_topic metrics.impressions.v1.dlq 1
+create_topic bulletins.published.v1 1
+create_topic bulletins.published.v1.dlq 1
 
 # `--if-not-exists` accepts a topic created earlier with another count. Adding partitions in place would
 # move keys to other partitions and break the per-call order, so a mismatch stops here for a human.

@@ -43,8 +43,19 @@ def table(rows: list[tuple[str, str, Any]]) -> str:
     return "\n".join(f"{m:<{width[0]}}  {f:<{width[1]}}  {show(v)}" for m, f, v in rows)
 
 
+def selected(args: list[str]) -> list[str]:
+    """The benchmarks named (`bench_notify_digest`) or containing a word (`notify`); all when none."""
+    names = modules()
+    picked = [
+        n for a in args for n in names if a.removesuffix(".py") in (n, n.removeprefix("bench_")) or a in n
+    ]
+    return list(dict.fromkeys(picked)) if args else names
+
+
 if __name__ == "__main__":
-    wanted = [a.removesuffix(".py") for a in sys.argv[1:]] or modules()
+    wanted = selected(sys.argv[1:])
+    if not wanted:
+        sys.exit(f"no benchmark matches {sys.argv[1:]}; there are: {', '.join(modules())}")
     figures, failures = run(wanted)
     print(table(figures))
     if failures:

@@ -15,7 +15,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from boi_shared.taxonomy import CallType
 from tests.support.kafka import collect, eventually
 from tests.support.mail import Mailpit, links
-from tests.support.notify_mail import call_event, notify_process, publish_call, subscribe, unique_email
+from tests.support.notify_mail import (
+    call_event,
+    notify_process,
+    publish_call,
+    subscribe,
+    subscribed,
+    unique_email,
+)
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
 
@@ -48,16 +55,7 @@ async def _handled(db: AsyncDatabase[dict[str, Any]], call_id: str) -> None:
 
 
 async def _subscribed(notify: ServiceProcess, mailpit: Mailpit, email: str, **topic: str) -> str:
-    """Subscribes and confirms like a person: form, confirmation email, the page's button."""
-    answer = subscribe(notify.url, email, **topic)
-    assert answer.status_code == 200 and "Revisa tu correo" in answer.text
-    [confirmation] = await mailpit.wait(email, "Confirma tu suscripción")
-    [link] = links(confirmation["Text"], "confirmar")
-    page = httpx.get(link, timeout=10)
-    assert page.status_code == 200 and "Confirmar mi suscripción" in page.text  # a GET confirms nothing
-    done = httpx.post(link, timeout=10)
-    assert done.status_code == 200 and "Suscripción confirmada" in done.text
-    return link
+    return await subscribed(notify.url, mailpit, email, **topic)
 
 
 async def test_double_opt_in_then_an_instant_alert_for_a_matching_call_only(

@@ -11,6 +11,7 @@ from boi_shared.events import CallPublished, PublicCall
 from boi_shared.ids import call_id_for
 from boi_shared.taxonomy import CallType, Eligibility
 from tests.support.kafka import publish
+from tests.support.mail import Mailpit, links
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
 
@@ -79,6 +80,21 @@ async def publish_call(stack: StackEndpoints, event: CallPublished, key: str | N
 def subscribe(notify_url: str, email: str, frequency: str = "inmediata", **topic: str) -> httpx.Response:
     form = {"email": email, "frecuencia": frequency, "acepto": "si", **topic}
     return httpx.post(f"{notify_url}/suscripcion", data=form, timeout=20)
+
+
+async def subscribed(
+    notify_url: str, mailpit: Mailpit, email: str, frequency: str = "inmediata", **topic: str
+) -> str:
+    """Subscribes and confirms like a person: form, confirmation email, the page's button; the link."""
+    answer = subscribe(notify_url, email, frequency, **topic)
+    assert answer.status_code == 200 and "Revisa tu correo" in answer.text
+    [confirmation] = await mailpit.wait(email, "Confirma tu suscripción")
+    [link] = links(confirmation["Text"], "confirmar")
+    page = httpx.get(link, timeout=10)
+    assert page.status_code == 200 and "Confirmar mi suscripción" in page.text  # a GET confirms nothing
+    done = httpx.post(link, timeout=10)
+    assert done.status_code == 200 and "Suscripción confirmada" in done.text
+    return link
 
 
 def unique_email(name: str) -> str:

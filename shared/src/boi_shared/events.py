@@ -21,12 +21,17 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
-class Event(Model):
+class Envelope(Model):
     """Envelope fields shared by every event."""
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Unique id of this event")
     occurred_at: AwareDatetime = Field(default_factory=_now, description="When the fact happened (UTC)")
     schema_version: int = Field(default=1, description="Version of this event's schema on its topic")
+
+
+class Event(Envelope):
+    """An event about one call: the envelope and the call's id, the message key."""
+
     call_id: CallId = Field(description="Stable id of the call, derived from its canonical URL; the key")
 
 
@@ -204,6 +209,25 @@ class ImpressionRecorded(Event):
     )
 
 
+class BulletinCall(Model):
+    """One call of a bulletin, in the bulletin's order."""
+
+    call_id: CallId = Field(description="Stable id of the call")
+    call: PublicCall = Field(description="The call as the public sees it when the bulletin was approved")
+
+
+class BulletinPublished(Envelope):
+    """A curator approved the week's bulletin; its page is public. Topic `bulletins.published.v1`, key
+    `week`. Sent again if the bulletin is approved again (consumers act once per `week`)."""
+
+    week: str = Field(pattern=r"^\d{4}-\d{2}$", description="ISO year and week, `2026-50`: the bulletin's id")
+    title: str = Field(max_length=160, description="Title chosen by the curator")
+    intro: str = Field(default="", max_length=2000, description="Introduction written by the curator")
+    public_url: str = Field(description="The bulletin's page on the public site")
+    pdf_url: str | None = Field(default=None, description="Its printable PDF edition, if any")
+    calls: list[BulletinCall] = Field(min_length=1, description="The calls of the bulletin, in order")
+
+
 class DeadLetter(Model):
     """A message that can never be processed, parked on `<topic>.dlq` with why."""
 
@@ -219,9 +243,10 @@ class DeadLetter(Model):
     attempts: int = Field(ge=1, description="How many times processing was tried")
 
 
-EVENTS_BY_TOPIC: dict[str, type[Event]] = {
+EVENTS_BY_TOPIC: dict[str, type[Envelope]] = {
     "calls.raw.v1": CallIngested,
     "calls.enriched.v1": CallEnriched,
     "calls.published.v1": CallPublished,
     "metrics.impressions.v1": ImpressionRecorded,
+    "bulletins.published.v1": BulletinPublished,
 }

@@ -20,8 +20,11 @@ CALLS_RAW = TopicSpec("calls.raw.v1", 6, "Calls as fetched and normalized by ing
 CALLS_ENRICHED = TopicSpec("calls.enriched.v1", 6, "Calls summarized and classified by enrich")
 CALLS_PUBLISHED = TopicSpec("calls.published.v1", 6, "Changes of public calls, emitted by catalog")
 IMPRESSIONS = TopicSpec("metrics.impressions.v1", 6, "Impressions of calls on every channel")
+BULLETINS = TopicSpec(
+    "bulletins.published.v1", 1, "Weekly bulletins approved by a curator, emitted by catalog (one a week)"
+)
 
-MAIN_TOPICS = (CALLS_RAW, CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS)
+MAIN_TOPICS = (CALLS_RAW, CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS, BULLETINS)
 ALL_TOPICS = tuple(t for main in MAIN_TOPICS for t in (main, main.dlq))
 
 

@@ -158,6 +158,8 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
         # The site's subscription form posts to notify, whose emails link back to it; Mailpit receives them.
         "BOI_NOTIFY_PUBLIC_URL": notify_url,
         "BOI_SUBSCRIPTION_SECRET": _secret(cfg, "subscription-secret"),
+        # The catalog signs console sessions; metrics and notify verify the same cookie for their pages.
+        "BOI_SESSION_SECRET": _secret(cfg, "session-secret"),
     }
     running: list[RunningService] = []
     try:
@@ -176,6 +178,7 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
             f"  Console: {site}/consola/entrar (passwords new on every run, shown only here)\n"
             f"{credentials_text(shown)}\n"
             f"  Reach dashboard (after signing in): {metrics}/consola/metricas\n"
+            f"  Subscriptions (after signing in): {notify_url}/consola/suscripciones\n"
             f"  Public statistics: {metrics}/estadisticas  (open data: {metrics}/datos/impacto.csv)\n\n"
             "Ctrl-C stops everything."
         )

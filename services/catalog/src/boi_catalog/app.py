@@ -49,7 +49,8 @@ def build_broker(
     settings: Settings, repository: MongoCallRepository, indexer: Indexer
 ) -> tuple[KafkaBroker, KafkaImpressionSink, Announce]:
     """The broker with every subscriber and publisher (so AsyncAPI lists them all), the sink the
-    site and API report impressions to, and the announcer of calls.published.v1."""
+    site and API report impressions to, and the announcer of calls.published.v1. (The hand-off of
+    approved bulletins, `handlers.bulletins_publisher`, is added beside it.)"""
     policy = ErrorPolicy(SERVICE, settings, TRANSIENT)  # the middleware's, also used by the batch handler
     broker = create_broker(SERVICE, settings, policy=policy)
     announce = handlers.register(
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         repository, index, max_batch=settings.index_batch_size, in_flight=settings.index_tasks_in_flight
     )
     broker, impressions, announce = build_broker(settings, repository, indexer)
+    bulletins = handlers.bulletins_publisher(broker)
     users = MongoConsoleUsers(settings.mongo_url.get_secret_value(), settings.database_name(SERVICE))
     editorial_store = MongoEditorialStore(
         settings.mongo_url.get_secret_value(), settings.database_name(SERVICE)
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             editorial=editorial_store,
             views=MetricsViews(settings.metrics_url),
             visits=Visits(settings.public_base_url, salts, settings.trusted_proxies),
+            publish_bulletin=bulletins,
         ),
     )
     return app
@@ -140,4 +143,5 @@ def asyncapi() -> dict[str, Any]:
     settings = Settings(kafka_bootstrap_servers="kafka:9092", consume_batch_size=1)
     repository, index = _adapters(settings)
     broker, _, _ = build_broker(settings, repository, IndexQueue(repository, index))
+    handlers.bulletins_publisher(broker)
     return asyncapi_document(broker, SERVICE, DESCRIPTION)

@@ -8,6 +8,7 @@ that was withdrawn, closed or is not approved is refused with the reason (`PlanR
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,9 +16,10 @@ from boi_catalog.branding import Brand
 from boi_catalog.domain import editorial
 from boi_catalog.domain.call import SEARCHABLE_STATUSES, CatalogCall
 from boi_catalog.domain.editorial import PlanRefused, Scored
-from boi_catalog.domain.public import call_published
+from boi_catalog.domain.public import bulletin_published, call_published
 from boi_catalog.ports import Announce, CallRepository, EditorialStore, ViewCounts
 from boi_catalog.social_outbox import drafts_for_bulletin, drafts_for_calls
+from boi_shared.events import BulletinPublished
 from boi_shared.ids import event_id_for
 
 log = logging.getLogger("boi.catalog.editorial")
@@ -131,9 +133,11 @@ async def save_bulletin(
     approve: bool,
     base_url: str,
     brand: Brand,
+    announce: Callable[[BulletinPublished], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Save the week's bulletin (exactly 5 public calls, in order); approving publishes its page, PDF
-    and RSS item and puts its social drafts in the outbox."""
+    and RSS item, puts its social drafts in the outbox and hands it to notify (`announce`:
+    `bulletins.published.v1`, emailed to weekly subscribers once per week however often it is approved)."""
     editorial.week_monday(key)
     ids = list(dict.fromkeys(call_ids))
     if len(ids) != editorial.TOP:
@@ -165,7 +169,10 @@ async def save_bulletin(
         {"at": now, "user": user, "action": "approve_bulletin" if approve else "edit_bulletin", "key": key}
     )
     if approve:
-        await store.add_drafts(drafts_for_bulletin(key, title, [stored[i] for i in ids], base_url, brand))
+        calls = [stored[i] for i in ids]
+        await store.add_drafts(drafts_for_bulletin(key, title, calls, base_url, brand))
+        if announce is not None:
+            await announce(bulletin_published(key, title, plan["intro"], calls, base_url, now))
     return plan
 
 

@@ -9,6 +9,7 @@ an unknown reason is dead-lettered alone.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +21,9 @@ from boi_catalog.domain.public import public_url
 from boi_catalog.ports import Announce, CallRepository, Indexer
 from boi_catalog.service import publish_enriched
 from boi_shared.errors import Verdict
-from boi_shared.events import CallEnriched, CallPublished, ImpressionRecorded
+from boi_shared.events import BulletinPublished, CallEnriched, CallPublished, ImpressionRecorded
 from boi_shared.kafka import ErrorPolicy, publish_in_order, subscriber_options
-from boi_shared.topics import CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS
+from boi_shared.topics import BULLETINS, CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS
 
 log = logging.getLogger("boi.catalog.handlers")
 
@@ -139,3 +140,15 @@ def _subscribe_batch(
 def impressions_publisher(broker: KafkaBroker) -> Any:
     """Publisher of the impressions the public site and API record (see `KafkaImpressionSink`)."""
     return broker.publisher(IMPRESSIONS.name, schema=ImpressionRecorded, description=IMPRESSIONS.description)
+
+
+def bulletins_publisher(broker: KafkaBroker) -> Callable[[BulletinPublished], Awaitable[None]]:
+    """The hand-off of approved weekly bulletins to notify, keyed by week."""
+    to_bulletins = broker.publisher(
+        BULLETINS.name, schema=BulletinPublished, description=BULLETINS.description
+    )
+
+    async def announce(event: BulletinPublished) -> None:
+        await to_bulletins.publish(event, key=event.week.encode())
+
+    return announce

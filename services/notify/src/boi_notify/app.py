@@ -21,6 +21,9 @@ from boi_notify.adapters.mongo_mail import MongoCallLog, MongoMailLog
 from boi_notify.adapters.mongo_subscribers import MongoSubscriberStore
 from boi_notify.adapters.smtp import AiosmtplibSender
 from boi_notify.alerts import Alerts
+from boi_notify.bulletins import Bulletins
+from boi_notify.console import SubscriberDesk
+from boi_notify.console_web import console_router
 from boi_notify.domain.mail import MailDeferred
 from boi_notify.domain.tokens import Purpose, Tokens
 from boi_notify.emails import MailRenderer
@@ -29,6 +32,8 @@ from boi_notify.ports import ImpressionSink
 from boi_notify.service import RetryPolicy, WebhookNotifier
 from boi_notify.settings import Settings
 from boi_notify.subscriptions import Links, Subscriptions
+from boi_shared.branding import Brand
+from boi_shared.console import ConsoleSession
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, mongo_check, service_app
@@ -89,7 +94,9 @@ class Email:
     store: MongoSubscriberStore
     subscriptions: Subscriptions
     alerts: Alerts
+    bulletins: Bulletins
     tokens: Tokens
+    sender: AiosmtplibSender
 
 
 def build_email(
@@ -104,7 +111,7 @@ def build_email(
     }
     tokens = Tokens(secret, {p: d * 86_400 for p, d in days.items()})
     links = Links(settings.notify_public_url, tokens)
-    renderer = MailRenderer(links.privacy)
+    renderer = MailRenderer(links.privacy, Brand.from_settings(settings), settings.public_base_url)
     sender = AiosmtplibSender(
         settings.smtp_host,
         settings.smtp_port,
@@ -113,18 +120,23 @@ def build_email(
         settings.smtp_username,
         settings.smtp_password.get_secret_value(),
         settings.smtp_starttls,
+        pool_size=settings.mail_concurrency,
     )
     store, log, calls = MongoSubscriberStore(db), MongoMailLog(db), MongoCallLog(db)
     mailer = Mailer(log, sender, store, impressions)
     subscriptions = Subscriptions(store, log, sender, renderer, links)
     alerts = Alerts(store, calls, log, mailer, renderer, links, settings.mail_concurrency)
-    return Email(store, subscriptions, alerts, tokens)
+    bulletins = Bulletins(store, mailer, renderer, links, settings.mail_concurrency)
+    return Email(store, subscriptions, alerts, bulletins, tokens, sender)
 
 
 def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Email]:
     broker = create_broker(SERVICE, settings, extra_transient=(MailDeferred,))
-    email = build_email(settings, clients.mongo, KafkaImpressionSink(handlers.impressions_publisher(broker)))
-    handlers.register(broker, build_notifier(settings, clients), email.alerts, subscriber_options(settings))
+    handlers.impressions_publisher(broker)  # for the AsyncAPI document; the sink publishes in batches
+    email = build_email(settings, clients.mongo, KafkaImpressionSink(broker))
+    options = subscriber_options(settings)
+    handlers.register(broker, build_notifier(settings, clients), email.alerts, options)
+    handlers.register_bulletins(broker, email.bulletins, options)
     return broker, email
 
 
@@ -151,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             finally:
                 if task is not None:
                     task.cancel()
+                await email.sender.close()
 
     app = service_app(
         service=SERVICE,
@@ -168,10 +181,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             email.tokens,
             base,
             settings.public_base_url,
-            settings.privacy_controller,
+            settings.brand_privacy_controller or settings.privacy_controller,
             settings.subscribe_rate_per_minute,
+            settings.reminder_days,
         )
     )
+    desk = SubscriberDesk(email.store, email.subscriptions)
+    session = ConsoleSession(
+        settings.console_users.get_secret_value(), settings.session_secret.get_secret_value()
+    )
+    app.include_router(console_router(desk, session, base, settings.public_base_url))
     return app
 
 

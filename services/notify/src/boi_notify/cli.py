@@ -10,7 +10,7 @@ import typer
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from boi_notify import SERVICE, handlers
+from boi_notify import SERVICE
 from boi_notify.adapters.impressions import KafkaImpressionSink
 from boi_notify.alerts import DigestReport
 from boi_notify.app import Email, build_email
@@ -31,11 +31,15 @@ async def _email(settings: Settings, connect: bool) -> AsyncIterator[Email]:
     url = settings.mongo_url.get_secret_value()
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
     broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"{SERVICE}-cli")
-    sink = KafkaImpressionSink(handlers.impressions_publisher(broker))
+    sink = KafkaImpressionSink(broker)
     try:
         if connect:
             await broker.connect()
-        yield build_email(settings, mongo, sink)
+        email = build_email(settings, mongo, sink)
+        try:
+            yield email
+        finally:
+            await email.sender.close()
     finally:
         await broker.stop()
         await mongo.close()

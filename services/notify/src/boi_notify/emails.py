@@ -12,8 +12,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from boi_notify.domain.dates import closes, period_label
 from boi_notify.domain.mail import Kind, Mail
 from boi_notify.domain.subscription import ELIGIBILITY_LABELS_ES, Topic
-from boi_shared.events import PublicCall
-from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
+from boi_shared.branding import Brand
+from boi_shared.events import BulletinPublished, PublicCall
 
 FREQUENCY_LABELS = {"inmediata": "al publicarse", "diaria": "resumen diario", "semanal": "resumen semanal"}
 
@@ -37,7 +37,10 @@ class Footer:
 
 
 class MailRenderer:
-    def __init__(self, privacy_url: str) -> None:
+    """Every email carries the entity's brand (`BOI_BRAND_*`, as on the site): name, logo (served by the
+    site at `/marca/logo`), colours, contact and the data controller."""
+
+    def __init__(self, privacy_url: str, brand: Brand | None = None, site_url: str = "") -> None:
         self.env = Environment(
             loader=PackageLoader("boi_notify", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -45,10 +48,18 @@ class MailRenderer:
             lstrip_blocks=True,
         )
         self.privacy_url = privacy_url
+        self.brand = brand or Brand()
+        self.logo_url = f"{site_url.rstrip('/')}/marca/logo" if self.brand.logo and site_url else ""
         self.inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
     def _mail(self, to: str, subject: str, template: str, headers: dict[str, str], **ctx: Any) -> Mail:
-        ctx = {**ctx, "subject": subject, "privacy_url": self.privacy_url}
+        ctx = {
+            **ctx,
+            "subject": subject,
+            "privacy_url": self.privacy_url,
+            "brand": self.brand,
+            "logo_url": self.logo_url,
+        }
         html = self.inliner.inline(self.env.get_template(f"emails/{template}.html").render(ctx))
         text = self.env.get_template(f"emails/{template}.txt").render(ctx)
         return Mail(to=to, subject=subject, text=text, html=html, headers=headers)
@@ -83,7 +94,7 @@ class MailRenderer:
             when = period_label(footer.frequency, period)
             subject = f"{len(calls)} {noun} · {FREQUENCY_LABELS[footer.frequency].capitalize()} {when}"
             heading, intro = subject, f"Publicadas {when}, para tu tema: {ctx['topic']}."
-        cards = [_card(c, kind) for c in calls]
+        cards = [_card(c, kind, self.brand) for c in calls]
         return self._mail(to, subject, "calls", headers, heading=heading, intro=intro, calls=cards, **ctx)
 
     def correction(
@@ -95,16 +106,34 @@ class MailRenderer:
         heading = (
             "Una convocatoria que te enviamos fue retirada" if withdrawn else "Corrección de una convocatoria"
         )
-        cards = [_card(call, Kind.CORRECTION)]
+        cards = [_card(call, Kind.CORRECTION, self.brand)]
         return self._mail(
             to, subject, "correction", headers, heading=heading, changes=changes, calls=cards, **ctx
+        )
+
+    def bulletin(self, to: str, bulletin: BulletinPublished, footer: Footer) -> Mail:
+        """The week's bulletin approved by a curator: its title, introduction and calls, with links to its
+        page and its PDF edition."""
+        headers, ctx = self._footer(footer)
+        cards = [_card(c.call, Kind.BULLETIN, self.brand) for c in bulletin.calls]
+        return self._mail(
+            to,
+            f"{self.brand.tagline}: {bulletin.title}"[:150],
+            "bulletin",
+            headers,
+            heading=bulletin.title,
+            intro=bulletin.intro,
+            page_url=utm(bulletin.public_url, Kind.BULLETIN.value),
+            pdf_url=utm(bulletin.pdf_url, Kind.BULLETIN.value) if bulletin.pdf_url else "",
+            calls=cards,
+            **ctx,
         )
 
     def confirmation(self, to: str, url: str, topics: Sequence[Topic]) -> Mail:
         names = "; ".join(t.describe() for t in topics)
         return self._mail(
             to,
-            "Confirma tu suscripción al Boletín de Oferta Internacional",
+            f"Confirma tu suscripción al {self.brand.tagline}",
             "link",
             {},
             heading="Confirma tu suscripción",
@@ -120,7 +149,7 @@ class MailRenderer:
     def manage_link(self, to: str, url: str) -> Mail:
         return self._mail(
             to,
-            "Tus suscripciones al Boletín de Oferta Internacional",
+            f"Tus suscripciones al {self.brand.tagline}",
             "link",
             {},
             heading="Tus suscripciones y tus datos",
@@ -131,12 +160,12 @@ class MailRenderer:
         )
 
 
-def _card(call: PublicCall, kind: Kind) -> dict[str, str]:
+def _card(call: PublicCall, kind: Kind, brand: Brand) -> dict[str, str]:
     return {
         "title": call.title,
         "summary": call.summary,
         "link": utm(call.public_url or call.url, kind.value),
-        "type_label": CALL_TYPE_LABELS_ES[call.call_type] if call.call_type else "Convocatoria",
+        "type_label": brand.type_label(call.call_type.value) if call.call_type else "Convocatoria",
         "closes": closes(call.deadline),
         "eligibility": ELIGIBILITY_LABELS_ES[call.colombia_eligible.value],
     }

@@ -6,9 +6,10 @@ from faststream.kafka import KafkaBroker
 
 from boi_notify import SERVICE
 from boi_notify.alerts import Alerts
+from boi_notify.bulletins import Bulletins
 from boi_notify.service import WebhookNotifier
-from boi_shared.events import CallPublished, ImpressionRecorded
-from boi_shared.topics import CALLS_PUBLISHED, IMPRESSIONS
+from boi_shared.events import BulletinPublished, CallPublished, ImpressionRecorded
+from boi_shared.topics import BULLETINS, CALLS_PUBLISHED, IMPRESSIONS
 
 
 def impressions_publisher(broker: KafkaBroker) -> Any:
@@ -28,3 +29,12 @@ def register(broker: KafkaBroker, notifier: WebhookNotifier, alerts: Alerts, opt
         # An SMTP server that is down raises MailDeferred (transient): the message is retried, and what was
         # sent already (webhooks, emails) is skipped by the delivery logs.
         await alerts.on_published(event)
+
+
+def register_bulletins(broker: KafkaBroker, bulletins: Bulletins, options: dict[str, Any]) -> None:
+    """Bulletins the catalog hands over: emailed to weekly subscribers, once per person and week."""
+
+    @broker.subscriber(BULLETINS.name, group_id=SERVICE, description=BULLETINS.description, **options)
+    async def on_bulletin_published(event: BulletinPublished) -> None:
+        # SMTP down: MailDeferred (transient) retries the message; those sent are skipped by their claim.
+        await bulletins.on_published(event)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from boi_notify.domain.mail import Kind, Mail, MailDeferred, MailRejected
+from boi_notify.domain.mail import Kind, Letter, Mail, MailDeferred, MailRejected
 from boi_notify.domain.records import Subscriber
 from boi_notify.ports import ImpressionSink, MailLog, MailSender, SubscriberStore
 from boi_shared.events import ImpressionRecorded
@@ -34,7 +34,7 @@ class Delivery:
     person: Subscriber
     kind: Kind
     call_ids: Sequence[str]
-    render: Callable[[], Mail]
+    render: Callable[[], Mail | Letter]
 
 
 def _now() -> datetime:

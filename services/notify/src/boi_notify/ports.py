@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from boi_notify.domain.delivery import DeliveryResult
-from boi_notify.domain.mail import Mail
+from boi_notify.domain.mail import Letter, Mail
 from boi_notify.domain.records import Subscriber, Subscription
+from boi_notify.domain.subscription import Topic
 from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall
 
 
@@ -78,8 +79,20 @@ class SubscriberStore(Protocol):
 
     async def suppress(self, subscriber_id: str, reason: str, now: datetime) -> None: ...
 
+    async def set_reminder_days(self, subscriber_id: str, days: tuple[int, ...]) -> bool:
+        """Stores the person's reminder offsets; False when the person is gone."""
+        ...
+
     async def sweep_unconfirmed(self, older_than: datetime) -> int:
         """Deletes pending subscriptions created before `older_than`, then people left without any."""
+        ...
+
+    async def tallies(self) -> list[tuple[Topic, str, bool]]:
+        """(topic, frequency, confirmed) of every subscription: no ids, no addresses."""
+        ...
+
+    async def headcount(self) -> tuple[int, int]:
+        """(people, of whom suppressed)."""
         ...
 
 
@@ -133,8 +146,9 @@ class CallLog(Protocol):
 
 
 class MailSender(Protocol):
-    async def send(self, mail: Mail) -> None:
-        """Hands the mail to the SMTP server; raises `MailRejected` (5xx) or `MailDeferred` (4xx, down)."""
+    async def send(self, mail: Mail | Letter) -> None:
+        """Hands the mail (or one person's copy of a shared rendering) to the SMTP server; raises
+        `MailRejected` (5xx) or `MailDeferred` (4xx, down)."""
         ...
 
 

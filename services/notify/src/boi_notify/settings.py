@@ -5,11 +5,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from boi_shared.branding import BrandingSettings
 from boi_shared.secrets import NotAKey
 from boi_shared.settings import CommaList, ServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, BrandingSettings):
+    """notify's settings, with the entity's brand (`BOI_BRAND_*`, the catalog's values) for its emails."""
+
     webhook_urls: CommaList = Field(
         default_factory=list,
         description="Partner endpoints receiving every calls.published.v1 event, comma-separated",
@@ -68,6 +71,13 @@ class Settings(ServiceSettings):
         default=300.0,
         ge=0,
         description="How often digests due and the unconfirmed sweep are checked (0: never)",
+    )
+    console_users: Annotated[SecretStr, NotAKey()] = Field(
+        default=SecretStr(""),
+        description="Console users `name:role:hash,…` (the catalog's): who opens /consola/suscripciones",
+    )
+    session_secret: SecretStr = Field(
+        default=SecretStr(""), description="Key the catalog signs console sessions with (the catalog's value)"
     )
     subscribe_rate_per_minute: int = Field(
         default=10, ge=0, description="Subscription requests a minute per client (0: no limit)"

@@ -15,6 +15,7 @@ from boi_notify.domain.subscription import (
     InvalidSubscription,
     Topic,
     normalize_email,
+    reminder_days,
 )
 from boi_notify.domain.tokens import Purpose, Tokens
 from boi_notify.emails import MailRenderer
@@ -129,6 +130,12 @@ class Subscriptions:
             return None
         subs = await self.store.subscriptions_of(subscriber_id)
         return Managed(person, [(s, self.links.unsubscribe(s.id)) for s in subs])
+
+    async def set_reminders(self, subscriber_id: str, chosen: list[str]) -> tuple[int, ...] | None:
+        """Stores the reminder offsets a person ticked on the manage page (none: no reminders); None when
+        the person is gone. Raises `InvalidSubscription` for an offset not offered."""
+        days = reminder_days(chosen)
+        return days if await self.store.set_reminder_days(subscriber_id, days) else None
 
     async def forget(self, subscriber_id: str) -> None:
         """Deletes the address, the subscriptions and the link from past deliveries to the person."""

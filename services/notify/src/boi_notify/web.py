@@ -1,23 +1,23 @@
 """Notify's public pages under /suscripcion: the form, confirm, one-click unsubscribe (RFC 8058: GET shows
-a button, POST acts, so mail scanners following links unsubscribe nobody), manage, delete my data, privacy.
-Thin: each route parses, calls one use case and renders a Spanish page."""
+a button, POST acts, so mail scanners following links unsubscribe nobody), ask for my data, privacy (the
+manage pages are in `web_manage`). Thin: each route parses, calls one use case and renders a Spanish page."""
 
 import hashlib
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from boi_notify.domain.mail import MailDeferred
 from boi_notify.domain.subscription import CONSENT_TEXT, InvalidSubscription, Topic
-from boi_notify.domain.tokens import Purpose, TokenError, Tokens
-from boi_notify.emails import FREQUENCY_LABELS
+from boi_notify.domain.tokens import Purpose, Tokens
 from boi_notify.subscriptions import Subscriptions
-from boi_shared.taxonomy import CALL_TYPE_LABELS_ES
+from boi_notify.web_manage import manage_router
+from boi_notify.web_pages import Pages
+from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, ODS_LABELS_ES
 
 CHECK_MAIL = [
     "Si la dirección es correcta, te llegará un correo con un enlace para confirmar la suscripción.",
@@ -48,49 +48,23 @@ class ClientLimit:
 
 
 def router(
-    use_cases: Subscriptions, tokens: Tokens, base: str, site_url: str, controller: str, per_minute: int
+    use_cases: Subscriptions,
+    tokens: Tokens,
+    base: str,
+    site_url: str,
+    controller: str,
+    per_minute: int,
+    default_reminders: Sequence[int] = (7, 1),
 ) -> APIRouter:
-    env = Environment(loader=PackageLoader("boi_notify", "templates"), autoescape=select_autoescape(["html"]))
     limit = ClientLimit(per_minute)
     api = APIRouter(prefix="/suscripcion", include_in_schema=False)
 
-    def page(template: str, status: int = 200, **ctx: object) -> HTMLResponse:
-        html = env.get_template(f"pages/{template}.html").render(base=base, site_url=site_url, **ctx)
-        return HTMLResponse(html, status_code=status)  # the shared strict CSP: styles from estilo.css
-
-    stylesheet = env.loader.get_source(env, "pages/pages.css")[0] if env.loader else ""
+    pages = Pages(tokens, base, site_url)
+    page, message, read = pages.page, pages.message, pages.read
 
     @api.get("/estilo.css")
     async def style() -> Response:
-        return Response(stylesheet, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
-
-    def message(title: str, lines: list[str], status: int = 200, **ctx: object) -> HTMLResponse:
-        return page("message", status, title=title, lines=lines, notice=status >= 400, **ctx)
-
-    def bad_link(exc: TokenError) -> HTMLResponse:
-        if exc.expired:
-            return message(
-                "El enlace venció",
-                [
-                    "Este enlace ya no es válido porque venció.",
-                    "Vuelve a suscribirte o pide un enlace nuevo.",
-                ],
-                410,
-            )
-        return message(
-            "El enlace no es válido",
-            ["Este enlace está incompleto o fue modificado. Cópialo completo desde el correo."],
-            400,
-        )
-
-    async def read(
-        request: Request, purpose: Purpose, act: Callable[[str], Awaitable[HTMLResponse]]
-    ) -> HTMLResponse:
-        try:
-            subject = tokens.read(purpose, request.query_params.get("t", ""))
-        except TokenError as exc:
-            return bad_link(exc)
-        return await act(subject)
+        return Response(pages.stylesheet, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     async def form(request: Request) -> dict[str, str]:
         body = (await request.body()).decode("utf-8", errors="replace")[:10_000]
@@ -108,14 +82,20 @@ def router(
             topic=topic,
             consent=CONSENT_TEXT,
             types=list(CALL_TYPE_LABELS_ES.items()),
+            goals=list(ODS_LABELS_ES.items()),
         )
 
     @api.get("")
     async def subscribe_form(
-        q: str = "", type: str = "", eligibility: str = "", language: str = ""
+        q: str = "",
+        type: str = "",
+        eligibility: str = "",
+        language: str = "",
+        sector: str = "",
+        ods: str = "",
     ) -> HTMLResponse:
         try:
-            topic = Topic.parse(q, type, eligibility, language)
+            topic = Topic.parse(q, type, eligibility, language, sector, ods)
         except InvalidSubscription:
             topic = Topic()
         return form_page(topic=topic)
@@ -136,6 +116,8 @@ def router(
                 values.get("type", ""),
                 values.get("eligibility", ""),
                 values.get("language", ""),
+                values.get("sector", ""),
+                values.get("ods", ""),
             )
             await use_cases.subscribe(
                 email, topic, values.get("frecuencia", ""), values.get("acepto") == "si"
@@ -196,36 +178,6 @@ def router(
 
         return await read(request, Purpose.UNSUBSCRIBE, act)
 
-    @api.get("/gestionar")
-    async def manage(request: Request) -> HTMLResponse:
-        async def show(subscriber_id: str) -> HTMLResponse:
-            managed = await use_cases.manage(subscriber_id)
-            if managed is None:
-                return message("No hay datos", ["No guardamos ningún dato asociado a este enlace."], 404)
-            subs = [
-                {
-                    "topic": s.topic.describe(),
-                    "frequency": FREQUENCY_LABELS[s.frequency.value],
-                    "state": "activa" if s.confirmed else "sin confirmar",
-                    "unsubscribe": url,
-                }
-                for s, url in managed.subscriptions
-            ]
-            forget = f"{base}/gestionar/borrar?t={request.query_params.get('t', '')}"
-            return page(
-                "manage", title="Tus suscripciones", email=managed.person.email, subs=subs, forget=forget
-            )
-
-        return await read(request, Purpose.MANAGE, show)
-
-    @api.post("/gestionar/borrar")
-    async def forget(request: Request) -> HTMLResponse:
-        async def act(subscriber_id: str) -> HTMLResponse:
-            await use_cases.forget(subscriber_id)
-            return message("Borramos tus datos", ["Eliminamos tu correo y todas tus suscripciones."])
-
-        return await read(request, Purpose.MANAGE, act)
-
     @api.post("/datos")
     async def request_data(request: Request) -> HTMLResponse:
         if not limit.allow(request.client.host if request.client else "?"):
@@ -245,4 +197,5 @@ def router(
     async def privacy() -> HTMLResponse:
         return page("privacy", title="Aviso de privacidad", controller=controller)
 
+    api.include_router(manage_router(use_cases, pages, default_reminders))
     return api

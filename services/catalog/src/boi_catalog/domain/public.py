@@ -1,11 +1,18 @@
-"""What the catalog tells the world about a call: public links, `CallPublished`, impressions."""
+"""What the catalog tells the world about a call: public links, `CallPublished`, impressions, and the
+hand-off of an approved weekly bulletin (`BulletinPublished`)."""
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from boi_catalog.domain.call import CatalogCall
-from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall
+from boi_shared.events import (
+    BulletinCall,
+    BulletinPublished,
+    CallPublished,
+    ImpressionRecorded,
+    PublicCall,
+)
 from boi_shared.ids import event_id_for
 from boi_shared.taxonomy import CallType, Eligibility
 
@@ -61,3 +68,21 @@ def impressions(
         )
         for i, call_id in enumerate(call_ids)
     ]
+
+
+def bulletin_published(
+    week: str, title: str, intro: str, calls: list[CatalogCall], base_url: str, approved_at: datetime
+) -> BulletinPublished:
+    """The hand-off of an approved bulletin (notify emails it to weekly subscribers). Its event id depends
+    on (week, approval time): approving again is a new event; consumers act once per week."""
+    base = base_url.rstrip("/")
+    return BulletinPublished(
+        event_id=event_id_for("bulletin", week, approved_at.isoformat()),
+        occurred_at=approved_at,
+        week=week,
+        title=title,
+        intro=intro,
+        public_url=f"{base}/boletin/{week}",
+        pdf_url=f"{base}/boletin/{week}.pdf",
+        calls=[BulletinCall(call_id=c.call_id, call=public_call(c, base_url)) for c in calls],
+    )

@@ -40,7 +40,8 @@ class WebContext:
         service's index queue, through which curation writes reach the index in order with the consumer's
         (None: curation writes to `index` directly, in tests of the bare site); `users` holds the console
     users added at run time (None: only those of settings); `editorial` the day plans, bulletins and
-    social outbox, `views` the views per call from metrics (None: no editorial pages)."""
+    social outbox, `views` the views per call from metrics (None: no editorial pages); `publish_bulletin`
+    hands an approved bulletin to notify (None: the bulletin is not emailed)."""
 
     repository: CallRepository
     index: SearchIndex
@@ -53,6 +54,7 @@ class WebContext:
     editorial: EditorialStore | None = None
     views: ViewCounts | None = None
     visits: Any = None  # web.visits.Visits; None: bots filtered, no visitor ids (tests of the bare site)
+    publish_bulletin: Callable[[Any], Awaitable[None]] | None = None
 
     @property
     def index_writer(self) -> Indexer | SearchIndex:

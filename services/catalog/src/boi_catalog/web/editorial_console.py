@@ -3,10 +3,12 @@ checkboxes and an order, announced at the chosen hour; the weekly bulletin propo
 approved; and the social outbox (edit, copy, mark as posted) with each call's Instagram card."""
 
 import asyncio
+import logging
 from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from aiokafka.errors import KafkaError
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -20,6 +22,8 @@ from boi_catalog.web import WebContext, is_call_id
 from boi_catalog.web.auth import Sessions, User
 from boi_catalog.web.present import deadline_label, eligibility_label, type_label
 from boi_catalog.web.render import Renderer
+
+log = logging.getLogger("boi.catalog.console")
 
 PREFIX = "/consola"
 CHANNEL_LABELS = {"linkedin": "LinkedIn", "x": "X", "instagram": "Instagram", "whatsapp": "WhatsApp"}
@@ -162,9 +166,17 @@ def editorial_router(ctx: WebContext, sessions: Sessions) -> APIRouter:
                 approve=approve,
                 base_url=ctx.public_base_url,
                 brand=current(),
+                announce=ctx.publish_bulletin,
             )
         except (PlanRefused, ValueError) as exc:
             return back("/boletin", f"Boletín no guardado: {exc}")
+        except KafkaError as exc:  # saved and public; approving again hands it to notify (once a week)
+            log.warning("bulletin %s not handed to notify: %r", key, exc)
+            return back(
+                "/boletin",
+                f"Boletín {key} aprobado, pero no se pudo avisar a los suscriptores: "
+                "vuelve a aprobarlo en unos minutos.",
+            )
         if approve:
             return back("/boletin", f"Boletín {key} aprobado y publicado en /boletin/{key}.")
         return back("/boletin", f"Borrador del boletín {key} guardado.")

@@ -19,7 +19,13 @@ SUBSCRIPTIONS = "subscriptions"
 
 
 def _subscriber(doc: dict[str, Any]) -> Subscriber:
-    return Subscriber(id=doc["_id"], email=doc["email"], suppressed=doc.get("suppressed_at") is not None)
+    days = doc.get("reminder_days")
+    return Subscriber(
+        id=doc["_id"],
+        email=doc["email"],
+        suppressed=doc.get("suppressed_at") is not None,
+        reminder_days=tuple(days) if days is not None else None,
+    )
 
 
 def _subscription(doc: dict[str, Any]) -> Subscription:
@@ -127,6 +133,10 @@ class MongoSubscriberStore:
         await self.subs.delete_many({"subscriber_id": subscriber_id})
         await self.people.delete_one({"_id": subscriber_id})
 
+    async def set_reminder_days(self, subscriber_id: str, days: tuple[int, ...]) -> bool:
+        result = await self.people.update_one({"_id": subscriber_id}, {"$set": {"reminder_days": list(days)}})
+        return result.matched_count == 1
+
     async def suppress(self, subscriber_id: str, reason: str, now: datetime) -> None:
         await self.people.update_one(
             {"_id": subscriber_id}, {"$set": {"suppressed_at": now, "suppressed_reason": reason[:300]}}
@@ -140,3 +150,15 @@ class MongoSubscriberStore:
             if await self.subs.count_documents({"subscriber_id": subscriber_id}) == 0:
                 await self.people.delete_one({"_id": subscriber_id})
         return deleted
+
+    async def tallies(self) -> list[tuple[Topic, str, bool]]:
+        fields = {"_id": 0, "topic": 1, "frequency": 1, "status": 1}
+        return [
+            (Topic.from_doc(d["topic"]), d["frequency"], d["status"] == "confirmed")
+            async for d in self.subs.find({}, fields)
+        ]
+
+    async def headcount(self) -> tuple[int, int]:
+        people = await self.people.count_documents({})
+        suppressed = await self.people.count_documents({"suppressed_at": {"$ne": None}})
+        return people, suppressed

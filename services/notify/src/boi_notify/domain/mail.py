@@ -1,7 +1,9 @@
 """What one email is, how an SMTP answer is judged, and the idempotency keys of the email deliveries."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from html import escape
 
 
 class Kind(StrEnum):
@@ -13,6 +15,7 @@ class Kind(StrEnum):
     CORRECTION = "correccion"
     REMINDER = "recordatorio"
     MANAGE_LINK = "gestion"
+    BULLETIN = "boletin"
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,39 @@ class Mail:
     text: str
     html: str
     headers: dict[str, str] = field(default_factory=dict)
+
+
+TO_MARK = "boi-to-0a7e@placeholder.invalid"
+"""Stand-in address of a shared rendering (a digest rendered once for everyone with the same calls)."""
+
+
+def mark(name: str) -> str:
+    """A stand-in for a per-person value in a shared rendering: letters and digits only, so no encoder
+    (HTML escaping, header folding, MIME) changes or splits it."""
+    return f"BOIMARK{name.upper()}0A7E"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One email of a batch: a `Mail` rendered once for many people, with `mark`s where each person's
+    values go (their address is `TO_MARK`), and this person's values."""
+
+    template: Mail
+    to: str
+    fills: Mapping[str, str]
+    """mark → value (links); HTML-escaped in the HTML part."""
+
+    def mail(self) -> Mail:
+        """The template with this person's values in place (what the email says, whatever the transport)."""
+        t = self.template
+
+        def fill(text: str, html: bool = False) -> str:
+            for marker, value in self.fills.items():
+                text = text.replace(marker, escape(value) if html else value)
+            return text
+
+        headers = {k: fill(v) for k, v in t.headers.items()}
+        return Mail(self.to, fill(t.subject), fill(t.text), fill(t.html, html=True), headers)
 
 
 class MailRejected(Exception):
@@ -52,6 +88,11 @@ def reminder_key(subscriber_id: str, call_id: str, days_before: int) -> str:
 def digest_key(subscription_id: str, period: str) -> str:
     """One digest per subscription and period (`2027-02-15`, `2027-W07`)."""
     return f"{subscription_id}:{period}:{Kind.DIGEST.value}"
+
+
+def bulletin_key(subscriber_id: str, week: str) -> str:
+    """One weekly bulletin per person, however often it is approved or its event redelivered."""
+    return f"{subscriber_id}:{week}:{Kind.BULLETIN.value}"
 
 
 def smtp_verdict(code: int) -> type[MailRejected] | type[MailDeferred] | None:

@@ -14,6 +14,8 @@ class Subscriber:
     id: str
     email: str
     suppressed: bool = False
+    reminder_days: tuple[int, ...] | None = None
+    """Days before a deadline this person wants a reminder of a call sent to them; None: the default."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""What notify's public pages share: the Jinja2 environment, a page, a message page, the page for a bad or
+expired link, and reading a signed link's subject before acting on it."""
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from boi_notify.domain.tokens import Purpose, TokenError, Tokens
+
+
+class Pages:
+    def __init__(self, tokens: Tokens, base: str, site_url: str) -> None:
+        self.env = Environment(
+            loader=PackageLoader("boi_notify", "templates"), autoescape=select_autoescape(["html"])
+        )
+        self.tokens, self.base, self.site_url = tokens, base, site_url
+        loader = self.env.loader
+        self.stylesheet = loader.get_source(self.env, "pages/pages.css")[0] if loader else ""
+
+    def page(self, template: str, status: int = 200, **ctx: object) -> HTMLResponse:
+        html = self.env.get_template(f"pages/{template}.html").render(
+            base=self.base, site_url=self.site_url, **ctx
+        )
+        return HTMLResponse(html, status_code=status)  # the shared strict CSP: styles from estilo.css
+
+    def message(self, title: str, lines: list[str], status: int = 200, **ctx: object) -> HTMLResponse:
+        return self.page("message", status, title=title, lines=lines, notice=status >= 400, **ctx)
+
+    def bad_link(self, exc: TokenError) -> HTMLResponse:
+        if exc.expired:
+            return self.message(
+                "El enlace venció",
+                [
+                    "Este enlace ya no es válido porque venció.",
+                    "Vuelve a suscribirte o pide un enlace nuevo.",
+                ],
+                410,
+            )
+        return self.message(
+            "El enlace no es válido",
+            ["Este enlace está incompleto o fue modificado. Cópialo completo desde el correo."],
+            400,
+        )
+
+    async def read(
+        self, request: Request, purpose: Purpose, act: Callable[[str], Awaitable[HTMLResponse]]
+    ) -> HTMLResponse:
+        try:
+            subject = self.tokens.read(purpose, request.query_params.get("t", ""))
+        except TokenError as exc:
+            return self.bad_link(exc)
+        return await act(subject)
