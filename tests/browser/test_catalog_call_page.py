@@ -2,7 +2,6 @@
 "dónde lo dice", required documents, the readiness timeline, the never-pay notice and the report form;
 and the search page's facet filters, live (search.js) and as plain links."""
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -32,7 +31,7 @@ def _with(event: CallEnriched, text: str | None = None, **fields: Any) -> CallEn
 
 
 @pytest.fixture(scope="module")
-async def calls(site: Site) -> AsyncIterator[Calls]:
+async def calls(site: Site) -> Calls:
     w = word()
     deadline = days(100)
     ready = _with(
@@ -49,7 +48,7 @@ async def calls(site: Site) -> AsyncIterator[Calls]:
     )
     other = _with(enriched(f"Curso {w} de datos", deadline=days(30)), ods=[9])
     await site.publish(ready, other)
-    yield Calls(w, ready, other)
+    return Calls(w, ready, other)
 
 
 async def test_call_page_on_a_phone_shows_deadline_evidence_documents_and_timeline(

@@ -3,7 +3,7 @@ a hostile title shown as text, the master key never in the browser, admin routes
 
 import json
 import statistics
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-async def demo(site: Site) -> AsyncIterator[Demo]:
+async def demo(site: Site) -> Demo:
     w = word()
     payload = f'<img src=x onerror="{PWNED}=1"><script>{PWNED}=1;alert(1)</script> Premio {w}'
     d = Demo(
@@ -50,7 +50,7 @@ async def demo(site: Site) -> AsyncIterator[Demo]:
         for i in range(24)
     ]
     await site.publish(d.beca, d.premio, d.curso, d.hostile, *fillers)
-    yield d
+    return d
 
 
 async def _results(page: Any) -> list[str]:

@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,7 +42,7 @@ def day_site(stack: StackEndpoints) -> Iterator[tuple[Site, str]]:
 
 
 @pytest.fixture(scope="module")
-async def calls(day_site: tuple[Site, str]) -> AsyncIterator[list[Any]]:
+async def calls(day_site: tuple[Site, str]) -> list[Any]:
     site, _ = day_site
     w = word()
     types = [
@@ -67,7 +67,7 @@ async def calls(day_site: tuple[Site, str]) -> AsyncIterator[list[Any]]:
     ]
     events.append(enriched(f"Beca {w} sin Colombia", deadline=days(9), eligible=Eligibility.NO))
     await site.publish(*events)
-    yield events
+    return events
 
 
 def _credentials(printed_text: str, role: str) -> tuple[str, str]:

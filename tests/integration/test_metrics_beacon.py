@@ -42,13 +42,13 @@ def _id(tag: str) -> str:
 
 
 @pytest.fixture(scope="module")
-async def published(stack: StackEndpoints) -> AsyncIterator[dict[str, str]]:
+async def published(stack: StackEndpoints) -> dict[str, str]:
     """Public calls in the catalog's database (the beacon accepts only those)."""
     ids = {name: _id(name) for name in ("x", "y", "z", "w")}
     repository = MongoCallRepository(stack.mongo_url, CATALOG_DB)
     await repository.insert_many([catalog_call(cid, ods=[4], sectors=["educación"]) for cid in ids.values()])
     await repository.close()
-    yield ids
+    return ids
 
 
 @pytest.fixture(scope="module")

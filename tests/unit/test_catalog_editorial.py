@@ -86,7 +86,7 @@ def test_week_keys() -> None:
     assert iso_week(TODAY) == "2026-50"
     assert week_monday("2026-50") == date(2026, 12, 7)
     for bad in ("2026-W50", "50", "2026-99", "../etc"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"semana inválida|[Ww]eek"):
             week_monday(bad)
 
 

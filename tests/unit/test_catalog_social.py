@@ -86,8 +86,8 @@ def test_card_is_1080_square_and_every_line_fits(title: str) -> None:
     assert {p.kind for p in placed} >= {"type", "title", "deadline", "who", "entity"}
     for p in placed:
         left, top, right, bottom = p.box
-        assert MARGIN <= left and right <= SIZE - MARGIN, p
-        assert 0 < top and bottom <= SIZE - 24, p  # above the bottom band
+        assert left >= MARGIN and right <= SIZE - MARGIN, p
+        assert top > 0 and bottom <= SIZE - 24, p  # above the bottom band
     boxes = sorted((p.box for p in placed), key=lambda b: b[1])
     assert all(a[3] <= b[1] for a, b in itertools.pairwise(boxes))  # no line overlaps the next
     assert len([p for p in placed if p.kind == "title"]) <= 6

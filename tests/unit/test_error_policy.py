@@ -63,13 +63,15 @@ def test_classify(exc: BaseException, verdict: Verdict) -> None:
 
 
 def test_wrapped_cause_is_classified() -> None:
-    try:
+    def wrapping() -> None:
         try:
             raise ConnectionResetError("peer")
         except ConnectionResetError as inner:
             raise RuntimeError("wrapped") from inner
-    except RuntimeError as outer:
-        assert classify(outer) is Verdict.TRANSIENT
+
+    with pytest.raises(RuntimeError) as outer:
+        wrapping()
+    assert classify(outer.value) is Verdict.TRANSIENT
 
 
 def test_service_specific_transient_types() -> None:

@@ -52,7 +52,7 @@ def test_tracking_variants_of_one_call_share_its_id() -> None:
     ],
 )
 def test_non_http_urls_are_refused(bad: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="URL"):
         canonical_url(bad)
 
 

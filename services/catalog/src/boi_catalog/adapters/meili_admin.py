@@ -2,6 +2,7 @@
 it, `web.public_search.tenant_token`), and the zero-downtime rebuild of the index (build a new index, swap it
 in, drop the old one)."""
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
@@ -65,8 +66,7 @@ async def rebuild(
     )
     if task.status != "succeeded":
         raise TransientError(f"swapping {temp} into {index.uid} failed: {task.error}")
-    try:
+    # If this fails, the old contents stay under the temporary name; harmless, deleted next time by hand.
+    with contextlib.suppress(TransientError, MeilisearchApiError):
         await index.wait((await index.run(index.client.delete_index, temp)).task_uid)
-    except (TransientError, MeilisearchApiError):
-        pass  # the old contents stay under the temporary name; harmless, deleted next time by hand
     return temp
