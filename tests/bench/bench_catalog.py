@@ -30,6 +30,7 @@ from boi_catalog.domain.search import search_document
 from boi_shared.events import CallEnriched, Enrichment, RawCall, SourceRef
 from boi_shared.ids import call_id_for
 from boi_shared.taxonomy import CallType, Eligibility
+from tests.support.kafka import kafka_options
 from tests.support.services import ServiceProcess
 from tests.support.stack import session_stack
 
@@ -134,7 +135,7 @@ async def produce(bootstrap: str, batch: list[tuple[bytes, bytes]], topic: str =
     """Produce `batch` in order, each record to the partition its key hashes to (the default partitioner,
     as enrich's producer does), appended to one record batch per partition: a `send` per record cost the
     load generator ~30 µs each, taken from the machine under test."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20)
+    producer = AIOKafkaProducer(**kafka_options(bootstrap), linger_ms=20, max_batch_size=1 << 20)
     await producer.start()
     try:
         partitions = sorted(await producer.partitions_for(topic))

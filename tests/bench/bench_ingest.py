@@ -30,6 +30,7 @@ from boi_ingest.service.ingest import ingest_all
 from boi_ingest.settings import Settings
 from boi_shared.events import CallIngested
 from boi_shared.topics import CALLS_RAW
+from tests.support.kafka import kafka_options
 from tests.support.stack import session_stack
 
 ITEMS = 10_000
@@ -154,7 +155,7 @@ async def _end_to_end(
 
 async def _raw_produce(bootstrap: str, events: list[CallIngested]) -> float:
     payloads = [(e.call_id.encode(), e.model_dump_json().encode()) for e in events]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_options(bootstrap), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         started = time.perf_counter()
@@ -170,7 +171,7 @@ def main() -> dict[str, Any]:
         feeds = [Path(tmp) / "portal_a_constructed.xml", Path(tmp) / "portal_b_constructed.xml"]
         constructed_feeds(*feeds)
         settings = Settings(
-            kafka_bootstrap_servers=stack.kafka_bootstrap,
+            **stack.kafka_settings(),
             mongo_url=stack.mongo_url,
             mongo_database=f"ingest_bench_{uuid.uuid4().hex[:10]}",
         )

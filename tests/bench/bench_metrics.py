@@ -28,6 +28,7 @@ from boi_metrics.domain.rollups import once_key
 from boi_shared.events import ImpressionRecorded
 from boi_shared.topics import IMPRESSIONS
 from tests.support.catalog_calls import catalog_call
+from tests.support.kafka import kafka_options
 from tests.support.metrics import caught_up
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints, session_stack
@@ -63,11 +64,11 @@ def _events(n: int) -> tuple[list[tuple[bytes, bytes]], Counter[str]]:
 
 async def _produce(bootstrap: str, records: list[tuple[bytes, bytes]]) -> dict[TopicPartition, int]:
     """Send the records; the end offsets before them (where the service and the raw consumer start)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap))
     await consumer.start()
     starts: dict[TopicPartition, int] = await consumer.end_offsets(PARTITIONS)
     await consumer.stop()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=512 * 1024)
+    producer = AIOKafkaProducer(**kafka_options(bootstrap), linger_ms=20, max_batch_size=512 * 1024)
     await producer.start()
     try:
         for key, value in records:
@@ -79,7 +80,7 @@ async def _produce(bootstrap: str, records: list[tuple[bytes, bytes]]) -> dict[T
 
 
 async def _commit(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=group, enable_auto_commit=False)
     await consumer.start()
     consumer.assign(PARTITIONS)
     await consumer.commit(offsets)
@@ -90,7 +91,7 @@ async def _raw(bootstrap: str, starts: dict[TopicPartition, int], n: int) -> flo
     """Seconds a bare aiokafka consumer takes to read and JSON-decode the same n records."""
     import json
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), enable_auto_commit=False)
     await consumer.start()
     consumer.assign(PARTITIONS)
     for tp, offset in starts.items():

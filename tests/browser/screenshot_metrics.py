@@ -20,6 +20,7 @@ from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall
 from boi_shared.taxonomy import CallType
 from boi_shared.topics import CALLS_PUBLISHED, IMPRESSIONS
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.support.kafka import kafka_options
 from tests.support.metrics import caught_up
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints, session_stack
@@ -30,7 +31,7 @@ TITLES = ["Beca de maestría", "Fondo de cultura", "Premio de periodismo", "Curs
 
 
 async def _publish(stack: StackEndpoints, rng: random.Random) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, linger_ms=10)
+    producer = AIOKafkaProducer(**kafka_options(stack.kafka_bootstrap), linger_ms=10)
     await producer.start()
     now = datetime.now(UTC)
     calls = [f"c-demo-{i:02d}" for i in range(24)]

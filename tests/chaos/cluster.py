@@ -17,8 +17,10 @@ from pathlib import Path
 from boi_devtools.stack.config import StackConfig
 from boi_devtools.stack.local import LocalStack
 from boi_devtools.stack.process import Component, free_port
+from boi_shared.kafka_auth import ADMIN
 from tests.chaos.proxy import FaultyProxy
 from tests.support.catalog_site import users_env
+from tests.support.kafka import register_stack
 from tests.support.services import ServiceProcess
 
 SERVICES = ("metrics", "notify", "catalog", "enrich", "ingest")
@@ -54,6 +56,7 @@ class Cluster:
             start_new_session=True,
         )
         self.stack.up()
+        register_stack(self.cfg.kafka_bootstrap, self.cfg.kafka_passwords(), ADMIN)
         self.mongo_proxy.start()
         self.meili_proxy.start()
         for name in SERVICES:
@@ -125,7 +128,7 @@ class Cluster:
     def _service(self, name: str) -> ServiceProcess:
         log_dir = self.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        return ServiceProcess(name, self.env(), log_dir=log_dir)
+        return ServiceProcess(name, {**self.env(), **self.cfg.service_env(name)}, log_dir=log_dir)
 
     # -- faults ---------------------------------------------------------------------------------------
     def url(self, name: str) -> str:

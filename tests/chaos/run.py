@@ -20,6 +20,7 @@ from tests.chaos.cluster import Cluster
 from tests.chaos.faults import Fault, run_faults, schedule
 from tests.chaos.load import Item, LoadDriver
 from tests.support.catalog_site import ADMIN
+from tests.support.kafka import kafka_options
 from tests.support.webhook import WebhookReceiver
 
 
@@ -68,7 +69,7 @@ async def send_impressions(cluster: Cluster, items: list[Item], count: int, seed
     """`count` call views of random calls straight onto metrics.impressions.v1, spread over the run."""
     rng = random.Random(seed + 1)
     sent: dict[str, int] = {}
-    producer = AIOKafkaProducer(bootstrap_servers=cluster.cfg.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**kafka_options(cluster.cfg.kafka_bootstrap), acks="all")
     await producer.start()
     try:
         for n in range(count):

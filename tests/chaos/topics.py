@@ -10,6 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, RebalanceInProgressError, UnknownMemberIdError
 
 from boi_shared.topics import ALL_TOPICS
+from tests.support.kafka import kafka_options
 
 GROUPS = {
     "enrich": "calls.raw.v1",
@@ -27,7 +28,7 @@ def partitions(topic: str) -> list[TopicPartition]:
 
 async def read_all(bootstrap: str, topic: str) -> list[dict[str, Any]]:
     """Every record of `topic` from offset 0 to its current end, values decoded as JSON objects."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         parts = partitions(topic)
@@ -57,8 +58,8 @@ async def read_all(bootstrap: str, topic: str) -> list[dict[str, Any]]:
 
 async def lag(bootstrap: str) -> dict[str, int]:
     """Messages not yet committed by each service's consumer group."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_options(bootstrap))
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap))
     await admin.start()
     await consumer.start()
     try:
@@ -81,7 +82,7 @@ async def rewind(bootstrap: str, group: str, topic: str, patience: float = 120.0
     -9 stays in the group until its session times out, and the broker refuses the commit meanwhile."""
     deadline = time.monotonic() + patience
     while True:
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=group, enable_auto_commit=False)
         await consumer.start()
         try:
             parts = partitions(topic)

@@ -12,14 +12,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from boi_shared.events import DeadLetter
-from tests.support.kafka import publish
+from tests.support.kafka import kafka_options, publish
 from tests.support.stack import StackEndpoints
 
 BOI = str(Path(sys.executable).parent / "boi")
 
 
 async def _create_topics(bootstrap: str, *names: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_options(bootstrap))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(n, num_partitions=1, replication_factor=1) for n in names])
@@ -28,7 +28,7 @@ async def _create_topics(bootstrap: str, *names: str) -> None:
 
 
 async def _read_all(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes]]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         tp = TopicPartition(topic, 0)
@@ -46,7 +46,7 @@ async def _read_all(bootstrap: str, topic: str) -> list[tuple[bytes | None, byte
 
 
 async def _boi(stack: StackEndpoints, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BOI_KAFKA_BOOTSTRAP_SERVERS": stack.kafka_bootstrap}
+    env = {**os.environ, **stack.service_env()}  # the admin: dead letters of every topic
     return await asyncio.to_thread(
         subprocess.run, [BOI, "dlq", *args], env=env, capture_output=True, text=True, timeout=120
     )

@@ -14,7 +14,7 @@ from pymongo.errors import NotPrimaryError, OperationFailure, WriteConcernError,
 
 from boi_shared.kafka import SUBSCRIBER_DEFAULTS, create_broker
 from boi_shared.settings import ServiceSettings
-from tests.support.kafka import eventually, publish
+from tests.support.kafka import eventually, kafka_options, publish
 from tests.support.stack import StackEndpoints
 
 POLL_MS = 6000
@@ -32,7 +32,7 @@ def _write_errors() -> list[Exception]:
 
 
 async def _create_topics(bootstrap: str, *names: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_options(bootstrap))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(n, num_partitions=1, replication_factor=1) for n in names])
@@ -41,7 +41,7 @@ async def _create_topics(bootstrap: str, *names: str) -> None:
 
 
 async def _size(bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=None)
     await consumer.start()
     try:
         tp = TopicPartition(topic, 0)
@@ -52,7 +52,7 @@ async def _size(bootstrap: str, topic: str) -> int:
 
 def _settings(stack: StackEndpoints) -> ServiceSettings:
     return ServiceSettings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings(),
         retry_initial_seconds=0.05,
         retry_max_seconds=0.2,
         unknown_error_attempts=3,

@@ -23,7 +23,7 @@ from pymongo import AsyncMongoClient
 
 from boi_shared.ids import call_id_for, event_id_for
 from boi_shared.topics import CALLS_RAW
-from tests.support.kafka import collect, eventually
+from tests.support.kafka import collect, eventually, kafka_options
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
 
@@ -73,7 +73,7 @@ def from_fixture_since(since: datetime) -> Callable[[dict[str, Any]], bool]:
 
 async def read_to_end(bootstrap: str, predicate: Callable[[dict[str, Any]], bool]) -> list[dict]:
     """Every matching value on the topic up to its current end offsets (no waiting for more)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(TOPIC, p) for p in range(CALLS_RAW.partitions)]

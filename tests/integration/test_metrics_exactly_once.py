@@ -17,7 +17,7 @@ from pymongo import AsyncMongoClient
 from boi_metrics import SERVICE
 from boi_shared.events import ImpressionRecorded
 from boi_shared.topics import IMPRESSIONS
-from tests.support.kafka import eventually
+from tests.support.kafka import eventually, kafka_options
 from tests.support.metrics import caught_up, rewind_group, snapshot, topic_end
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
@@ -65,7 +65,7 @@ def _expected(events: list[ImpressionRecorded]) -> tuple[Counter[str], int]:
 
 
 async def _send(bootstrap: str, events: list[ImpressionRecorded]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+    producer = AIOKafkaProducer(**kafka_options(bootstrap), linger_ms=5)
     await producer.start()
     try:
         for e in events:

@@ -10,6 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import MongoClient
 
 from boi_shared.topics import ALL_TOPICS
+from tests.support.kafka import kafka_options
 from tests.support.stack import StackEndpoints
 
 
@@ -59,7 +60,7 @@ def test_meilisearch_version_is_pinned(stack: StackEndpoints) -> None:
 
 
 async def test_topics_exist_with_declared_partitions(stack: StackEndpoints) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_options(stack.kafka_bootstrap))
     await admin.start()
     try:
         described = await admin.describe_topics([t.name for t in ALL_TOPICS])

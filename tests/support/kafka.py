@@ -1,4 +1,7 @@
-"""Kafka helpers for tests: publish raw bytes, and read a topic until a condition holds."""
+"""Kafka helpers for tests: publish raw bytes, and read a topic until a condition holds.
+
+Every helper takes the bootstrap address and connects as the admin principal of the session's stack at
+that address (registered by `StackEndpoints`), so tests need not carry credentials around."""
 
 import asyncio
 import json
@@ -9,9 +12,41 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from boi_shared.kafka_auth import KafkaConnection
+
+_STACKS: dict[str, tuple[dict[str, str], str]] = {}
+
+
+def register_stack(bootstrap: str, passwords: dict[str, str], admin: str) -> None:
+    _STACKS[bootstrap] = (dict(passwords), admin)
+
+
+def connection(bootstrap: str, principal: str = "") -> KafkaConnection:
+    """How `principal` (the admin by default) connects to the registered stack at `bootstrap`."""
+    passwords, admin = _STACKS.get(bootstrap, ({}, ""))
+    principal = principal or admin
+    if principal not in passwords:
+        return KafkaConnection(bootstrap)
+    return KafkaConnection(bootstrap, principal, passwords[principal])
+
+
+def kafka_options(bootstrap: str, principal: str = "") -> dict[str, Any]:
+    """aiokafka keyword arguments (bootstrap servers and SASL) for `principal` on the stack at `bootstrap`."""
+    return connection(bootstrap, principal).client_options()
+
+
+def own_principal_env(env: dict[str, str], service: str) -> dict[str, str]:
+    """`env` with a service started as the stack's admin switched to its own principal (the ACLs of
+    `boi_shared.kafka_auth.GRANTS` are then what it runs with); other credentials are left as chosen."""
+    bootstrap = env.get("BOI_KAFKA_BOOTSTRAP_SERVERS", "")
+    passwords, admin = _STACKS.get(bootstrap, ({}, ""))
+    if env.get("BOI_KAFKA_USERNAME") != admin or service not in passwords:
+        return env
+    return {**env, "BOI_KAFKA_USERNAME": service, "BOI_KAFKA_PASSWORD": passwords[service]}
+
 
 async def publish(bootstrap: str, topic: str, value: bytes, key: bytes | None = None) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(**kafka_options(bootstrap))
     await producer.start()
     try:
         await producer.send_and_wait(topic, value, key=key)
@@ -30,7 +65,7 @@ async def collect(
     """Read `topic` from the beginning until `expected` JSON values match `predicate`, or fail."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **kafka_options(bootstrap),
         auto_offset_reset="earliest",
         group_id=None,
         enable_auto_commit=False,
@@ -77,8 +112,8 @@ async def eventually(check: Callable[[], Any], timeout: float = 60.0, interval: 
 async def group_lag(bootstrap: str, group: str, topic: str) -> int:
     """Records of `topic` the consumer group `group` has not committed yet (over all partitions; a
     partition it never committed counts from its start)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(**kafka_options(bootstrap))
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=None, enable_auto_commit=False)
     await admin.start()
     await consumer.start()
     try:

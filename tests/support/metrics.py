@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
 from boi_shared.topics import IMPRESSIONS
+from tests.support.kafka import kafka_options
 
 ROLLUPS = ("call_counts", "call_days", "days")
 
@@ -18,7 +19,7 @@ def _partitions() -> list[TopicPartition]:
 
 async def topic_end(bootstrap: str) -> dict[TopicPartition, int]:
     """The impressions topic's end offsets now: where a test's own records begin."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         ends: dict[TopicPartition, int] = await consumer.end_offsets(_partitions())
@@ -31,7 +32,7 @@ async def rewind_group(bootstrap: str, group: str, to: dict[TopicPartition, int]
     """Commit the positions `to` (from `topic_end`) for `group`, whose members must be stopped: its next
     member reads again from there. Not from offset 0: the session's topic also holds every other test's
     impressions, and a test that replayed them all would measure the backlog, not its own records."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(list(to))
@@ -42,7 +43,7 @@ async def rewind_group(bootstrap: str, group: str, to: dict[TopicPartition, int]
 
 async def caught_up(bootstrap: str, group: str, timeout: float = 120.0) -> None:
     """Poll until `group` has committed the end offset of every partition of the impressions topic."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=group, enable_auto_commit=False)
     await consumer.start()
     deadline = time.monotonic() + timeout
     try:

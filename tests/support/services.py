@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from boi_devtools.stack.process import free_port
+from tests.support.kafka import own_principal_env
 
 
 @dataclass
@@ -45,7 +46,10 @@ class ServiceProcess:
         ]
         with self.log_file.open("wb") as log:
             self.proc = subprocess.Popen(
-                argv, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
+                argv,
+                env=own_principal_env({**os.environ, **self.env}, self.name),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -7,13 +7,18 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
 
 from boi_devtools.stack.config import StackConfig
 from boi_devtools.stack.local import LocalStack
 from boi_devtools.stack.process import free_port
 from boi_devtools.stack.topics import ensure_topics_sync
+from boi_shared.kafka_auth import ADMIN, KafkaConnection
+from tests.support.kafka import register_stack
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,45 @@ class StackEndpoints:
     smtp_port: int = 1025
     mailpit_url: str = "http://127.0.0.1:8025"
     """Mailpit's web inbox and REST API (`GET /api/v1/messages`)."""
+    kafka_passwords: dict[str, str] = field(default_factory=dict, repr=False)
+    """Password of each Kafka principal (SASL/SCRAM); empty for a broker without authentication."""
+    kafka_admin: str = ADMIN
 
-    def service_env(self) -> dict[str, str]:
+    def __post_init__(self) -> None:
+        # The Kafka helpers of tests/support find the credentials from the bootstrap address alone.
+        register_stack(self.kafka_bootstrap, self.kafka_passwords, self.kafka_admin)
+
+    def kafka_connection(self, principal: str = "") -> KafkaConnection:
+        """How `principal` (the admin by default) connects to this stack's Kafka."""
+        principal = principal or self.kafka_admin
+        if not self.kafka_passwords:
+            return KafkaConnection(self.kafka_bootstrap)
+        return KafkaConnection(self.kafka_bootstrap, principal, self.kafka_passwords[principal])
+
+    def kafka_settings(self, principal: str = "") -> dict[str, Any]:
+        """`ServiceSettings` keyword arguments connecting to this stack's Kafka as `principal`."""
+        kafka = self.kafka_connection(principal)
+        return {
+            "kafka_bootstrap_servers": kafka.bootstrap,
+            "kafka_username": kafka.username,
+            "kafka_password": SecretStr(kafka.password),
+        }
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        return self.kafka_connection()
+
+    def service_env(self, principal: str = "") -> dict[str, str]:
+        """Environment for a service or command on this stack, as Kafka principal `principal` (the admin by
+        default; `ServiceProcess` switches a service started with the admin to its own principal)."""
+        kafka = self.kafka_connection(principal)
         return {
             "BOI_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            **(
+                {"BOI_KAFKA_USERNAME": kafka.username, "BOI_KAFKA_PASSWORD": kafka.password}
+                if kafka.username
+                else {}
+            ),
             "BOI_MONGO_URL": self.mongo_url,
             "BOI_MEILI_URL": self.meili_url,
             "BOI_MEILI_MASTER_KEY": self.meili_master_key,
@@ -45,6 +85,11 @@ def _docker_available() -> bool:
     return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
 
 
+def _admin_from_environment() -> dict[str, str]:
+    user = os.environ.get("BOI_TEST_KAFKA_USERNAME", "")
+    return {user: os.environ["BOI_TEST_KAFKA_PASSWORD"]} if user else {}
+
+
 @contextmanager
 def _from_environment() -> Iterator[StackEndpoints]:
     ep = StackEndpoints(
@@ -56,8 +101,10 @@ def _from_environment() -> Iterator[StackEndpoints]:
         smtp_host=os.environ.get("BOI_TEST_SMTP_HOST", "127.0.0.1"),
         smtp_port=int(os.environ.get("BOI_TEST_SMTP_PORT", "1025")),
         mailpit_url=os.environ.get("BOI_TEST_MAILPIT_URL", "http://127.0.0.1:8025"),
+        kafka_passwords=_admin_from_environment(),
+        kafka_admin=os.environ.get("BOI_TEST_KAFKA_USERNAME", ADMIN),
     )
-    ensure_topics_sync(ep.kafka_bootstrap)
+    ensure_topics_sync(ep.kafka)
     yield ep
 
 
@@ -91,6 +138,7 @@ def _native() -> Iterator[StackEndpoints]:
             cfg.host,
             cfg.smtp_port,
             cfg.mailpit_url,
+            cfg.kafka_passwords(),
         )
     finally:
         reaper.terminate()
@@ -127,7 +175,7 @@ def _containers() -> Iterator[StackEndpoints]:
             int(mailpit.get_exposed_port(1025)),
             f"http://{mailpit.get_container_host_ip()}:{mailpit.get_exposed_port(8025)}",
         )
-        ensure_topics_sync(ep.kafka_bootstrap)
+        ensure_topics_sync(ep.kafka)
         yield ep
 
 

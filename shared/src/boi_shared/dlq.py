@@ -12,6 +12,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
 from boi_shared.events import DeadLetter
+from boi_shared.kafka_auth import KafkaConnection
 from boi_shared.topics import dlq_name
 
 
@@ -22,11 +23,11 @@ class Letter:
     raw: bytes
 
 
-async def read_letters(bootstrap: str, topic: str) -> list[Letter]:
+async def read_letters(kafka: KafkaConnection, topic: str) -> list[Letter]:
     """Every record on `<topic>.dlq` up to its current end, oldest first per partition."""
     name = dlq_name(topic)
-    partitions = await _partitions(bootstrap, name)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    partitions = await _partitions(kafka, name)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         tps = [TopicPartition(name, p) for p in sorted(partitions)]
@@ -44,8 +45,8 @@ async def read_letters(bootstrap: str, topic: str) -> list[Letter]:
         await consumer.stop()
 
 
-async def _partitions(bootstrap: str, name: str) -> list[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _partitions(kafka: KafkaConnection, name: str) -> list[int]:
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         [found] = await admin.describe_topics([name])
@@ -64,14 +65,14 @@ def _letter(partition: int, offset: int, value: bytes) -> Letter:
     return Letter(f"{partition}:{offset}", letter, value)
 
 
-async def replay(bootstrap: str, topic: str, ids: set[str] | None = None) -> list[Letter]:
+async def replay(kafka: KafkaConnection, topic: str, ids: set[str] | None = None) -> list[Letter]:
     """Republish the original payload of each letter of `topic` (those in `ids`, or all); returns them.
     Raises LookupError for an id that is not on the dead-letter topic (nothing is replayed then)."""
-    letters = [x for x in await read_letters(bootstrap, topic) if ids is None or x.id in ids]
+    letters = [x for x in await read_letters(kafka, topic) if ids is None or x.id in ids]
     if ids is not None and (missing := ids - {x.id for x in letters}):
         raise LookupError(f"no dead letter {', '.join(sorted(missing))} on {dlq_name(topic)}")
     chosen = [x for x in letters if x.letter is not None and x.letter.original_topic == topic]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka.client_options(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for item in chosen:

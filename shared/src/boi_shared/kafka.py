@@ -243,8 +243,10 @@ def create_broker(
     """A broker for one service: idempotent producer, acks from all replicas, the error policy (`policy`
     when a batch handler needs to reach it too; else one built from `extra_transient`)."""
     policy = policy or ErrorPolicy(service, settings, extra_transient)
+    connection = settings.kafka_connection()
     broker = KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        connection.bootstrap,
+        security=connection.security(),
         client_id=service,
         acks="all",
         enable_idempotence=True,
@@ -257,6 +259,13 @@ def create_broker(
     )
     policy.bind(broker)
     return broker
+
+
+def command_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
+    """A bare broker for an operator command (publishers only, no error policy), authenticated like the
+    services' (`ServiceSettings.kafka_connection`)."""
+    connection = settings.kafka_connection()
+    return KafkaBroker(connection.bootstrap, security=connection.security(), client_id=client_id)
 
 
 async def publish_in_order(

@@ -7,6 +7,7 @@ from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_v
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from boi_shared.kafka_auth import KafkaConnection
 from boi_shared.secrets import NotAKey, check_secret
 
 
@@ -42,6 +43,15 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092", description="Kafka bootstrap servers, host:port[,host:port]"
     )
+    kafka_username: str = Field(
+        default="",
+        description="SASL/SCRAM-SHA-512 principal of this service or command on Kafka (its own, e.g. "
+        "`catalog`; see boi_shared.kafka_auth.GRANTS); empty = no authentication (a broker without any)",
+    )
+    kafka_password: SecretStr = Field(
+        default=SecretStr(""), description="Password of BOI_KAFKA_USERNAME (required with it)"
+    )
+    kafka_tls: bool = Field(default=False, description="SASL_SSL instead of SASL_PLAINTEXT")
     mongo_url: Annotated[SecretStr, NotAKey()] = Field(
         default=SecretStr("mongodb://127.0.0.1:27017"), description="MongoDB connection string"
     )
@@ -96,6 +106,14 @@ class ServiceSettings(BaseSettings):
         return values
 
     @model_validator(mode="after")
+    def _kafka_credentials_paired(self) -> Self:
+        if bool(self.kafka_username) != bool(self.kafka_password.get_secret_value()):
+            raise ValueError(
+                "BOI_KAFKA_USERNAME and BOI_KAFKA_PASSWORD go together: set both (SASL/SCRAM) or neither"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
         """Every secret setting of every service: no placeholder, no short key (`boi_shared.secrets`)."""
         cls = type(self)
@@ -105,6 +123,15 @@ class ServiceSettings(BaseSettings):
                 is_key = not any(isinstance(m, NotAKey) for m in field.metadata)
                 check_secret(_env_name(cls, name, field), value.get_secret_value(), is_key=is_key)
         return self
+
+    def kafka_connection(self) -> KafkaConnection:
+        """How this process connects to Kafka: every broker, admin client and command goes through it."""
+        return KafkaConnection(
+            self.kafka_bootstrap_servers,
+            self.kafka_username,
+            self.kafka_password.get_secret_value(),
+            self.kafka_tls,
+        )
 
     def database_name(self, service: str) -> str:
         return self.mongo_database or service

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import sys
 import time
 from importlib.metadata import entry_points
@@ -9,10 +10,12 @@ from pathlib import Path
 
 import typer
 
+from boi_devtools.stack.config import StackConfig
 from boi_devtools.stack.install import InstallError
 from boi_devtools.stack.local import LocalStack
 from boi_devtools.stack.process import StackError
 from boi_shared.dlq import read_letters, replay
+from boi_shared.kafka_auth import ADMIN, SERVICES, KafkaConnection
 from boi_shared.settings import ServiceSettings
 
 app = typer.Typer(
@@ -106,15 +109,15 @@ def run(
         _fail(exc)
 
 
-def _bootstrap() -> str:
-    return ServiceSettings().kafka_bootstrap_servers
+def _kafka() -> KafkaConnection:
+    return ServiceSettings().kafka_connection()
 
 
 @dlq_app.command("list")
 def dlq_list(topic: str = typer.Argument(..., help="The original topic, e.g. calls.enriched.v1")) -> None:
     """Show each dead letter of TOPIC: its id, when, which service, the error and where it came from."""
     try:
-        letters = asyncio.run(read_letters(_bootstrap(), topic))
+        letters = asyncio.run(read_letters(_kafka(), topic))
     except LookupError as exc:
         _fail(exc)
     for item in letters:
@@ -136,7 +139,7 @@ def dlq_replay(
 ) -> None:
     """Republish the original payload of TOPIC's dead letters (all, or those given with --id) to TOPIC."""
     try:
-        replayed = asyncio.run(replay(_bootstrap(), topic, set(ids) or None))
+        replayed = asyncio.run(replay(_kafka(), topic, set(ids) or None))
     except LookupError as exc:
         _fail(exc)
     for item in replayed:
@@ -144,12 +147,32 @@ def dlq_replay(
     typer.echo(f"{len(replayed)} message(s) republished to {topic}")
 
 
-def _load_plugins() -> None:
+def _load_plugins() -> dict[str, str]:
+    """Add the services' sub-commands; returns each one's Kafka principal (the service it belongs to)."""
+    principals: dict[str, str] = {}
     for ep in entry_points(group="boi.commands"):
         plugin = ep.load()
         app.add_typer(plugin, name=ep.name)
+        owner = ep.value.split(".")[0].removeprefix("boi_")
+        principals[ep.name] = owner if owner in SERVICES else ADMIN
+    return principals
+
+
+def _local_stack_kafka(principals: dict[str, str], argv: list[str]) -> None:
+    """Without BOI_KAFKA_USERNAME, a command talks to the local stack as the stack's principal for it: a
+    service's command (`boi sources`, `boi notify digest`…) as that service, the others (`boi dlq`) as the
+    admin. The password is read from the stack's data directory and only handed to the settings."""
+    cfg = StackConfig()
+    bootstrap = os.environ.setdefault("BOI_KAFKA_BOOTSTRAP_SERVERS", cfg.kafka_bootstrap)
+    if os.environ.get("BOI_KAFKA_USERNAME") or bootstrap != cfg.kafka_bootstrap:
+        return
+    passwords = cfg.kafka_passwords(create=False)
+    principal = principals.get(argv[1], ADMIN) if len(argv) > 1 else ADMIN
+    if principal in passwords:
+        os.environ["BOI_KAFKA_USERNAME"] = principal
+        os.environ["BOI_KAFKA_PASSWORD"] = passwords[principal]
 
 
 def main() -> None:
-    _load_plugins()
+    _local_stack_kafka(_load_plugins(), sys.argv)
     sys.exit(app())

@@ -164,7 +164,8 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
     running: list[RunningService] = []
     try:
         for name, offset in SERVICES.items():
-            running.append(_start(name, site_port + offset, env, log_dir))
+            # Each service connects to Kafka as its own principal (boi_shared.kafka_auth.GRANTS).
+            running.append(_start(name, site_port + offset, {**env, **cfg.service_env(name)}, log_dir))
         for svc in running:
             _wait_ready(svc)
         typer.echo(f"services ready; logs in {log_dir}")

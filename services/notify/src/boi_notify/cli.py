@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import typer
-from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
 from boi_notify import SERVICE
@@ -16,6 +15,7 @@ from boi_notify.alerts import DigestReport
 from boi_notify.app import Email, build_email
 from boi_notify.domain.dates import local_day, period_key, previous_period
 from boi_notify.settings import Settings
+from boi_shared.kafka import command_broker
 
 app = typer.Typer(help="Notify: webhooks and email subscribers.", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ async def _email(settings: Settings, connect: bool) -> AsyncIterator[Email]:
     """The email use cases on their own clients (Kafka only connected when something may be sent)."""
     url = settings.mongo_url.get_secret_value()
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
-    broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"{SERVICE}-cli")
+    broker = command_broker(settings, client_id=f"{SERVICE}-cli")
     sink = KafkaImpressionSink(broker)
     try:
         if connect:

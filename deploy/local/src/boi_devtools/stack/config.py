@@ -6,6 +6,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from boi_devtools.stack import kafka_security
+from boi_shared.kafka_auth import ADMIN, KafkaConnection
+
 KAFKA_VERSION = "4.1.1"
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_VERSION = "v1.24.2"
@@ -78,10 +81,22 @@ class StackConfig(BaseSettings):
             path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
         return path.read_text(encoding="utf-8").strip()
 
-    def service_env(self) -> dict[str, str]:
-        """Environment that points the services at this stack."""
+    def kafka_passwords(self, *, create: bool = True) -> dict[str, str]:
+        """Every Kafka principal's password, generated once into data_dir (mode 0600), never printed."""
+        return kafka_security.credentials(self.data_dir, create=create)
+
+    def kafka_connection(self, principal: str = ADMIN) -> KafkaConnection:
+        """How `principal` connects to this stack's Kafka (SASL/SCRAM-SHA-512)."""
+        return KafkaConnection(self.kafka_bootstrap, principal, self.kafka_passwords()[principal])
+
+    def service_env(self, principal: str = ADMIN) -> dict[str, str]:
+        """Environment that points a service (or command) at this stack, as Kafka principal `principal`:
+        a service's own name for a service; the admin for operator commands such as `boi dlq`."""
+        kafka = self.kafka_connection(principal)
         return {
             "BOI_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "BOI_KAFKA_USERNAME": kafka.username,
+            "BOI_KAFKA_PASSWORD": kafka.password,
             "BOI_MONGO_URL": self.mongo_url,
             "BOI_MEILI_URL": self.meili_url,
             "BOI_MEILI_MASTER_KEY": self.master_key(),

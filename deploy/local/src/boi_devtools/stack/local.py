@@ -1,8 +1,5 @@
 """`LocalStack`: the real components wired together, as the CLI and the tests use them."""
 
-import base64
-import subprocess
-import uuid
 from pathlib import Path
 
 import httpx
@@ -10,7 +7,9 @@ from pymongo import MongoClient
 
 from boi_devtools.stack import install
 from boi_devtools.stack.config import StackConfig
-from boi_devtools.stack.process import Component, StackError, port_open
+from boi_devtools.stack.kafka import kafka_component
+from boi_devtools.stack.kafka_security import apply_users_and_acls
+from boi_devtools.stack.process import Component, port_open
 from boi_devtools.stack.topics import ensure_topics_sync
 
 
@@ -31,7 +30,9 @@ class LocalStack:
         self.install()
         for component in self.components():
             component.start()
-        ensure_topics_sync(self.cfg.kafka_bootstrap)
+        admin = self.cfg.kafka_connection()
+        apply_users_and_acls(admin, self.cfg.kafka_passwords())
+        ensure_topics_sync(admin)
 
     def down(self) -> None:
         for component in reversed(self.components()):
@@ -53,51 +54,7 @@ class LocalStack:
         return rows
 
     def _kafka(self) -> Component:
-        cfg = self.cfg
-        data = cfg.data_dir / "kafka"
-        props = self.run_dir / "kafka-server.properties"
-        libs = install.kafka_libs(cfg)
-        java_argv = [
-            "java",
-            f"-Xmx{cfg.kafka_heap}",
-            "-Xms128m",
-            "-XX:+UseG1GC",
-            "-Djava.awt.headless=true",
-            "-cp",
-            f"{libs}/*",
-        ]
-
-        def prepare() -> None:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            props.write_text(_kafka_properties(cfg, data))
-            if not (data / "meta.properties").exists():
-                data.mkdir(parents=True, exist_ok=True)
-                cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-                proc = subprocess.run(
-                    [
-                        *java_argv,
-                        "kafka.tools.StorageTool",
-                        "format",
-                        f"--cluster-id={cluster_id}",
-                        "-c",
-                        str(props),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                if proc.returncode != 0:
-                    raise StackError(f"kafka storage format failed:\n{proc.stdout}{proc.stderr}")
-
-        return Component(
-            name="kafka",
-            argv=[*java_argv, "kafka.Kafka", str(props)],
-            port=cfg.kafka_port,
-            run_dir=self.run_dir,
-            ready=lambda: port_open(cfg.host, cfg.kafka_port),
-            startup_seconds=90,
-            prepare=prepare,
-        )
+        return kafka_component(self.cfg, self.run_dir)
 
     def _ferretdb(self) -> Component:
         cfg = self.cfg
@@ -188,30 +145,3 @@ class LocalStack:
             ready=ready,
             startup_seconds=30,
         )
-
-
-def _kafka_properties(cfg: StackConfig, data: Path) -> str:
-    h = cfg.host
-    return "\n".join(
-        [
-            "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@{h}:{cfg.kafka_controller_port}",
-            f"listeners=PLAINTEXT://{h}:{cfg.kafka_port},CONTROLLER://{h}:{cfg.kafka_controller_port}",
-            f"advertised.listeners=PLAINTEXT://{h}:{cfg.kafka_port}",
-            "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "inter.broker.listener.name=PLAINTEXT",
-            f"log.dirs={data.resolve()}",
-            "auto.create.topics.enable=false",
-            "num.partitions=1",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=10",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
-            "group.initial.rebalance.delay.ms=0",
-            "",
-        ]
-    )

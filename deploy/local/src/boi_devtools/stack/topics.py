@@ -5,12 +5,14 @@ import asyncio
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from boi_shared.kafka_auth import KafkaConnection
 from boi_shared.topics import ALL_TOPICS
 
 
-async def ensure_topics(bootstrap: str) -> dict[str, int]:
-    """Create missing topics; return every topic of the contract with its partition count."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="boi-stack")
+async def ensure_topics(kafka: KafkaConnection) -> dict[str, int]:
+    """Create missing topics (as the admin principal); return every topic of the contract with its
+    partition count."""
+    admin = AIOKafkaAdminClient(**kafka.client_options(), client_id="boi-stack")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -30,5 +32,5 @@ async def ensure_topics(bootstrap: str) -> dict[str, int]:
         await admin.close()
 
 
-def ensure_topics_sync(bootstrap: str) -> dict[str, int]:
-    return asyncio.run(ensure_topics(bootstrap))
+def ensure_topics_sync(kafka: KafkaConnection) -> dict[str, int]:
+    return asyncio.run(ensure_topics(kafka))
