@@ -35,6 +35,8 @@ class StackEndpoints:
     kafka_passwords: dict[str, str] = field(default_factory=dict, repr=False)
     """Password of each Kafka principal (SASL/SCRAM); empty for a broker without authentication."""
     kafka_admin: str = ADMIN
+    data_dir: str = ""
+    """The native stack's data directory (its generated credentials and logs); empty otherwise."""
 
     def __post_init__(self) -> None:
         # The Kafka helpers of tests/support find the credentials from the bootstrap address alone.
@@ -139,6 +141,7 @@ def _native() -> Iterator[StackEndpoints]:
             cfg.smtp_port,
             cfg.mailpit_url,
             cfg.kafka_passwords(),
+            data_dir=str(data_dir),
         )
     finally:
         reaper.terminate()

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaError, SaslAuthenticationFailed
+from aiokafka.protocol.metadata import MetadataRequest
 from faststream.kafka.security import parse_security
 from faststream.security import SASLScram512
 
@@ -133,6 +134,10 @@ async def login_problem(connection: KafkaConnection, limit_seconds: float = 10.0
     try:
         async with asyncio.timeout(limit_seconds):
             conn = await create_conn(host, int(port), **options)
+            try:  # a broker with SASL listeners closes a connection that sends a request without logging in
+                await conn.send(MetadataRequest([]))
+            finally:
+                conn.close()
     except SaslAuthenticationFailed:
         return (
             f"Kafka at {connection.bootstrap} refused the credentials {who} (SASL/{SCRAM_MECHANISM} "
@@ -147,5 +152,4 @@ async def login_problem(connection: KafkaConnection, limit_seconds: float = 10.0
             f"Kafka at {connection.bootstrap} did not accept a connection {who} "
             f"({type(exc).__name__}){hint}: is it running? Check BOI_KAFKA_BOOTSTRAP_SERVERS"
         )
-    conn.close()
     return None

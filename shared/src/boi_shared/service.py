@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream.security import SASLScram512
 from faststream.specification import AsyncAPI
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from boi_shared.docs import install_docs
 from boi_shared.kafka_auth import KafkaLoginError, login_problem
@@ -56,16 +56,16 @@ def mongo_check(client: Any) -> ReadinessCheck:
 
 
 async def start_broker(broker: KafkaBroker, settings: ServiceSettings, service: str) -> None:
-    """Start `broker`; when Kafka cannot be used (credentials refused, nothing listening), stop with one
-    clear line instead of the client's "unable to bootstrap" and a traceback."""
+    """Start `broker`; when Kafka cannot be used (credentials refused, nothing listening), raise
+    `KafkaLoginError` saying so instead of the client's "unable to bootstrap"."""
     try:
         await broker.start()
     except Exception as exc:
         problem = await login_problem(settings.kafka_connection())
+        await broker.stop()
         if problem is None:
             raise
-        log.critical("%s cannot start: %s", service, problem)
-        raise KafkaLoginError(problem) from exc
+        raise KafkaLoginError(f"{service} cannot start: {problem}") from exc
 
 
 GC_THRESHOLDS = (50_000, 20, 20)
@@ -90,8 +90,23 @@ class ServiceApp(FastAPI):
 
     max_body_bytes: int = ServiceSettings.model_fields["http_max_body_bytes"].default
 
+    startup_problem: str = ""
+    """Why start-up failed, in the operator's words; reported instead of a traceback."""
+
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityMiddleware(super().build_middleware_stack(), max_body_bytes=self.max_body_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            return await super().__call__(scope, receive, send)
+
+        async def report(message: Message) -> None:
+            # Starlette puts the traceback in a failed start-up's message, which the server logs.
+            if message["type"] == "lifespan.startup.failed" and self.startup_problem:
+                message = {**message, "message": self.startup_problem}
+            await send(message)
+
+        return await super().__call__(scope, receive, report)
 
 
 def service_app(
@@ -115,7 +130,12 @@ def service_app(
             if resources is not None:
                 await stack.enter_async_context(resources())
             _tune_garbage_collection()
-            await start_broker(broker, config, service)
+            try:
+                await start_broker(broker, config, service)
+            except KafkaLoginError as exc:
+                if isinstance(app, ServiceApp):
+                    app.startup_problem = str(exc)
+                raise
             stack.push_async_callback(broker.stop)
             log.info("%s started", service)
             yield

@@ -1,0 +1,151 @@
+"""Kafka lets in only who it knows, and each principal only where its grant says (`boi_shared.kafka_auth`),
+on the session's real broker started by `boi stack`'s code: SASL/SCRAM-SHA-512, StandardAuthorizer, no
+ACL means no access."""
+
+import stat
+import uuid
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import (
+    GroupAuthorizationFailedError,
+    KafkaConnectionError,
+    KafkaError,
+    TopicAuthorizationFailedError,
+)
+
+from boi_shared.kafka_auth import PARTNER, PRINCIPALS, KafkaConnection, login_problem
+from boi_shared.topics import ALL_TOPICS, CALLS_ENRICHED, CALLS_PUBLISHED, CALLS_RAW
+from tests.support.kafka import eventually, publish
+from tests.support.services import ServiceProcess
+from tests.support.stack import StackEndpoints
+
+WRONG = "not-the-password-" + uuid.uuid4().hex
+
+
+@pytest.fixture
+def native(stack: StackEndpoints) -> StackEndpoints:
+    if not stack.kafka_passwords:
+        pytest.skip(f"the {stack.kind} broker has no authentication")
+    return stack
+
+
+async def _read(kafka: KafkaConnection, topic: str, group: str, marker: bytes, timeout: float = 60) -> bytes:
+    consumer = AIOKafkaConsumer(
+        topic,
+        **kafka.client_options(),
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    try:
+        await consumer.start()
+
+        async def mine() -> bytes | None:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for r in records:
+                    if r.value and marker in r.value:
+                        return r.value
+            return None
+
+        found: bytes = await eventually(mine, timeout=timeout, interval=0)
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def _write(kafka: KafkaConnection, topic: str) -> None:
+    producer = AIOKafkaProducer(**kafka.client_options(), request_timeout_ms=10_000)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b'{"hostile": true}', key=b"c-hostile")
+    finally:
+        await producer.stop()
+
+
+async def test_partner_reads_published_calls(native: StackEndpoints) -> None:
+    marker = uuid.uuid4().hex.encode()
+    await publish(native.kafka_bootstrap, CALLS_PUBLISHED.name, b'{"marker": "' + marker + b'"}', key=b"c-1")
+    partner = native.kafka_connection(PARTNER)
+    assert marker in await _read(partner, CALLS_PUBLISHED.name, f"partner-{marker.decode()}", marker)
+
+
+async def test_partner_is_denied_raw_calls_and_foreign_groups(native: StackEndpoints) -> None:
+    partner = native.kafka_connection(PARTNER)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await _read(partner, CALLS_RAW.name, f"partner-{uuid.uuid4().hex}", b"x", timeout=20)
+    with pytest.raises(GroupAuthorizationFailedError):  # its groups are partner-…, not a service's
+        await _read(partner, CALLS_PUBLISHED.name, "notify", b"x", timeout=20)
+
+
+@pytest.mark.parametrize("topic", [t.name for t in ALL_TOPICS])
+async def test_partner_writes_nowhere(native: StackEndpoints, topic: str) -> None:
+    with pytest.raises(TopicAuthorizationFailedError, match=topic.replace(".", r"\.")):
+        await _write(native.kafka_connection(PARTNER), topic)
+
+
+@pytest.mark.parametrize(
+    ("principal", "topic"),
+    [
+        ("ingest", CALLS_ENRICHED.name),  # an uncurated call straight to the catalog
+        ("ingest", CALLS_PUBLISHED.name),
+        ("enrich", CALLS_PUBLISHED.name),  # past the curator, onto the public topic
+        ("notify", CALLS_PUBLISHED.name),
+        ("metrics", CALLS_RAW.name),
+    ],
+)
+async def test_a_service_cannot_write_another_services_topic(
+    native: StackEndpoints, principal: str, topic: str
+) -> None:
+    with pytest.raises(TopicAuthorizationFailedError):
+        await _write(native.kafka_connection(principal), topic)
+
+
+async def test_wrong_credentials_get_an_authentication_error_and_no_data(native: StackEndpoints) -> None:
+    wrong = KafkaConnection(native.kafka_bootstrap, PARTNER, WRONG)
+    consumer = AIOKafkaConsumer(CALLS_PUBLISHED.name, **wrong.client_options(), group_id="partner-wrong")
+    with pytest.raises(KafkaConnectionError):
+        await consumer.start()  # never joined, never fetched: no data
+    await consumer.stop()
+    problem = await login_problem(wrong)
+    assert problem is not None and "refused the credentials as 'partner'" in problem
+    assert WRONG not in problem
+    unknown = KafkaConnection(native.kafka_bootstrap, "nobody", WRONG)
+    assert "refused the credentials" in (await login_problem(unknown) or "")
+
+
+async def test_an_unauthenticated_client_is_refused(native: StackEndpoints) -> None:
+    anonymous = KafkaConnection(native.kafka_bootstrap)  # no SASL: the broker has no PLAINTEXT listener
+    producer = AIOKafkaProducer(**anonymous.client_options(), request_timeout_ms=5000)
+    with pytest.raises(KafkaError):
+        await producer.start()
+        await producer.send_and_wait(CALLS_PUBLISHED.name, b"{}")
+    await producer.stop()
+    assert "did not accept a connection without credentials" in (await login_problem(anonymous) or "")
+    assert await login_problem(native.kafka) is None
+
+
+def test_a_service_with_a_wrong_password_exits_with_a_clear_message(native: StackEndpoints) -> None:
+    env = {**native.service_env("enrich"), "BOI_KAFKA_PASSWORD": WRONG}
+    svc = ServiceProcess("enrich", env)
+    with pytest.raises(RuntimeError, match="exited"):
+        svc.start(timeout=90)
+    log = svc.log_file.read_text()
+    assert "enrich cannot start: Kafka at" in log
+    assert "refused the credentials as 'enrich'" in log and "BOI_KAFKA_PASSWORD" in log
+    assert WRONG not in log
+    assert "Traceback" not in log, log[-3000:]
+
+
+def test_credentials_are_kept_private_and_never_logged(native: StackEndpoints) -> None:
+    if not native.data_dir:
+        pytest.skip("not a native stack")
+    data = Path(native.data_dir)
+    kept = data / "kafka-credentials.json"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / "run" / "kafka-server.properties").stat().st_mode) == 0o600
+    assert set(native.kafka_passwords) == set(PRINCIPALS)
+    assert len(set(native.kafka_passwords.values())) == len(PRINCIPALS)  # one random password each
+    logs = "".join(p.read_text(errors="replace") for p in (data / "run").glob("*.log"))
+    assert logs and not any(pw in logs for pw in native.kafka_passwords.values())
