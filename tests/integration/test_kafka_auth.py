@@ -2,7 +2,10 @@
 on the session's real broker started by `boi stack`'s code: SASL/SCRAM-SHA-512, StandardAuthorizer, no
 ACL means no access."""
 
+import os
 import stat
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
 
 WRONG = "not-the-password-" + uuid.uuid4().hex
+BOI = str(Path(sys.executable).with_name("boi"))
 
 
 @pytest.fixture
@@ -149,3 +153,28 @@ def test_credentials_are_kept_private_and_never_logged(native: StackEndpoints) -
     assert len(set(native.kafka_passwords.values())) == len(PRINCIPALS)  # one random password each
     logs = "".join(p.read_text(errors="replace") for p in (data / "run").glob("*.log"))
     assert logs and not any(pw in logs for pw in native.kafka_passwords.values())
+
+
+def _boi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOI_KAFKA_", "BOI_STACK_"))}
+    return subprocess.run([BOI, *args], env={**clean, **env}, capture_output=True, text=True, timeout=120)
+
+
+def test_boi_commands_use_the_local_stacks_credentials(native: StackEndpoints) -> None:
+    """`boi dlq` with no BOI_KAFKA_* set, against the local stack: its admin password from the data dir."""
+    if not native.data_dir:
+        pytest.skip("not a native stack")
+    port = native.kafka_bootstrap.rsplit(":", 1)[1]
+    local = {"BOI_STACK_DATA_DIR": native.data_dir, "BOI_STACK_KAFKA_PORT": port}
+    done = _boi(local, "dlq", "list", CALLS_RAW.name)
+    assert done.returncode == 0, done.stderr
+    assert f"on {CALLS_RAW.name}.dlq" in done.stdout
+    assert not any(pw in done.stdout + done.stderr for pw in native.kafka_passwords.values())
+
+
+def test_a_boi_command_with_a_wrong_password_says_so(native: StackEndpoints) -> None:
+    env = {**native.service_env(), "BOI_KAFKA_PASSWORD": WRONG}
+    done = _boi(env, "dlq", "list", CALLS_RAW.name)
+    assert done.returncode == 1
+    assert "error: Kafka at" in done.stderr and "refused the credentials as 'admin'" in done.stderr
+    assert "Traceback" not in done.stderr and WRONG not in done.stderr

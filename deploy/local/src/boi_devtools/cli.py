@@ -5,19 +5,23 @@ import json
 import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TypeVar
 
 import typer
+from aiokafka.errors import KafkaError
 
 from boi_devtools.stack.config import StackConfig
 from boi_devtools.stack.install import InstallError
 from boi_devtools.stack.local import LocalStack
 from boi_devtools.stack.process import StackError
 from boi_shared.dlq import read_letters, replay
-from boi_shared.kafka_auth import ADMIN, SERVICES, KafkaConnection
+from boi_shared.kafka_auth import ADMIN, SERVICES, KafkaConnection, KafkaLoginError, login_problem
 from boi_shared.settings import ServiceSettings
 
+T = TypeVar("T")
 app = typer.Typer(
     help="BOI — Boletín de Oferta Internacional: operator and developer commands.", no_args_is_help=True
 )
@@ -113,11 +117,30 @@ def _kafka() -> KafkaConnection:
     return ServiceSettings().kafka_connection()
 
 
+def _on_kafka(work: Callable[[KafkaConnection], Awaitable[T]]) -> T:
+    """Run `work` on Kafka; a refused login or an unreachable broker ends the command with the reason."""
+    kafka = _kafka()
+
+    async def run() -> T:
+        try:
+            return await work(kafka)
+        except KafkaError:
+            if (problem := await login_problem(kafka)) is not None:
+                raise KafkaLoginError(problem) from None
+            raise
+
+    try:
+        return asyncio.run(run())
+    except KafkaLoginError as exc:
+        _fail(exc)
+        raise  # unreachable: _fail exits
+
+
 @dlq_app.command("list")
 def dlq_list(topic: str = typer.Argument(..., help="The original topic, e.g. calls.enriched.v1")) -> None:
     """Show each dead letter of TOPIC: its id, when, which service, the error and where it came from."""
     try:
-        letters = asyncio.run(read_letters(_kafka(), topic))
+        letters = _on_kafka(lambda kafka: read_letters(kafka, topic))
     except LookupError as exc:
         _fail(exc)
     for item in letters:
@@ -139,7 +162,7 @@ def dlq_replay(
 ) -> None:
     """Republish the original payload of TOPIC's dead letters (all, or those given with --id) to TOPIC."""
     try:
-        replayed = asyncio.run(replay(_kafka(), topic, set(ids) or None))
+        replayed = _on_kafka(lambda kafka: replay(kafka, topic, set(ids) or None))
     except LookupError as exc:
         _fail(exc)
     for item in replayed:

@@ -29,6 +29,7 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]  # re-exported
     UserScramCredentialUpsertion,
 )
 
+from boi_devtools.stack.process import StackError
 from boi_shared.kafka_auth import ADMIN, GRANTS, PRINCIPALS, SCRAM_MECHANISM, AclEntry, KafkaConnection
 
 CREDENTIALS_FILE = "kafka-credentials.json"
@@ -131,7 +132,7 @@ def acl_bindings() -> dict[str, AclBinding]:
 
 def apply_users_and_acls(admin: KafkaConnection, passwords: dict[str, str], timeout: float = 30.0) -> None:
     """Upsert the SCRAM users Kafka lacks (principals added after the stack was created), then create
-    every ACL of `GRANTS`. Raises RuntimeError naming what failed (never a password)."""
+    every ACL of `GRANTS`. Raises StackError naming what failed (never a password)."""
     client = _admin_client(admin)
     described = client.describe_user_scram_credentials()
     try:
@@ -156,4 +157,4 @@ def _wait(future: "Future[object]", timeout: float, what: str) -> None:
     try:
         future.result(timeout=timeout)
     except KafkaException as exc:
-        raise RuntimeError(f"kafka: {what} failed: {exc.args[0].str()}") from None
+        raise StackError(f"kafka: {what} failed: {exc.args[0].str()}") from None
