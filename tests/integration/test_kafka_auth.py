@@ -2,10 +2,13 @@
 on the session's real broker started by `boi stack`'s code: SASL/SCRAM-SHA-512, StandardAuthorizer, no
 ACL means no access."""
 
+import asyncio
+import contextlib
 import os
 import stat
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -21,11 +24,13 @@ from aiokafka.errors import (
 from boi_shared.kafka_auth import PARTNER, PRINCIPALS, KafkaConnection, login_problem
 from boi_shared.topics import ALL_TOPICS, CALLS_ENRICHED, CALLS_PUBLISHED, CALLS_RAW
 from tests.support.kafka import eventually, publish
+from tests.support.notify_mail import call_event, publish_call
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints
 
 WRONG = "not-the-password-" + uuid.uuid4().hex
 BOI = str(Path(sys.executable).with_name("boi"))
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "partners" / "consumer.py"
 
 
 @pytest.fixture
@@ -178,3 +183,29 @@ def test_a_boi_command_with_a_wrong_password_says_so(native: StackEndpoints) -> 
     assert done.returncode == 1
     assert "error: Kafka at" in done.stderr and "refused the credentials as 'admin'" in done.stderr
     assert "Traceback" not in done.stderr and WRONG not in done.stderr
+
+
+def test_the_partner_example_consumer_reads_published_calls(native: StackEndpoints, tmp_path: Path) -> None:
+    """docs/partners/consumer.py as a partner runs it: its own process, the partner principal, aiokafka."""
+    marker = f"Beca de ejemplo para socios {uuid.uuid4().hex}"
+    asyncio.run(publish_call(native, call_event(marker)))
+    out = tmp_path / "consumer.out"
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP": native.kafka_bootstrap,
+        "KAFKA_USERNAME": PARTNER,
+        "KAFKA_PASSWORD": native.kafka_passwords[PARTNER],
+        "KAFKA_GROUP": f"partner-example-{uuid.uuid4().hex[:8]}",
+    }
+    with out.open("wb") as sink:
+        proc = subprocess.Popen([sys.executable, str(EXAMPLE)], env=env, stdout=sink, stderr=sink)
+    deadline = time.monotonic() + 90
+    try:
+        while marker not in out.read_text() and time.monotonic() < deadline:
+            with contextlib.suppress(subprocess.TimeoutExpired):  # polls, and stops early if it dies
+                assert proc.wait(timeout=0.5) is None, out.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    line = next((x for x in out.read_text().splitlines() if marker in x), out.read_text())
+    assert line.split()[1:3] == ["1", "published"]
