@@ -21,6 +21,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 
 from boi_devtools.stack.config import KAFKA_VERSION, MEILI_VERSION
+from boi_shared.kafka_auth import ADMIN, GRANTS, PRINCIPALS
 from boi_shared.settings import ServiceSettings
 from boi_shared.topics import ALL_TOPICS, CALLS_ENRICHED, CALLS_PUBLISHED, CALLS_RAW, IMPRESSIONS
 
@@ -542,6 +543,7 @@ def test_wiring_check_catches_a_required_field_and_a_secret() -> None:
 
     assert must_be_wired(Probe) == {
         "BOI_MONGO_URL",
+        "BOI_KAFKA_PASSWORD",
         "BOI_NEEDED",
         "BOI_API_TOKEN",
         "BOI_MAYBE_TOKEN",
@@ -644,3 +646,45 @@ def test_k8s_topics_job_creates_exactly_the_contract_topics() -> None:
     assert topics_in_script(script) == EXPECTED_TOPICS
     assert "BOI_KAFKA_BOOTSTRAP_SERVERS" in k8s_env(c)
     assert_hardened(pod, c)
+
+
+# --- Kafka authentication and ACLs (boi_shared.kafka_auth) --------------------------------------------
+
+
+def grants_in_script(text: str) -> set[tuple[str, str, str, str, bool]]:
+    found = set()
+    for line in text.splitlines():
+        words = line.split()
+        if words[:1] == ["grant"]:
+            found.add((words[1], words[2], words[3], words[4], words[5:] == ["prefixed"]))
+    return found
+
+
+def test_the_init_script_creates_exactly_the_grants_acls() -> None:
+    expected = {
+        (g.principal, e.operation, e.resource, e.name, e.prefixed) for g in GRANTS for e in g.acl_entries()
+    }
+    text = TOPICS_SCRIPT.read_text(encoding="utf-8")
+    assert grants_in_script(text) == expected
+    users = set(re.findall(r"^scram_user (\S+) KAFKA_(\S+)_PASSWORD$", text, re.M))
+    assert users == {(p, p.upper()) for p in PRINCIPALS if p != ADMIN}
+
+
+def test_compose_kafka_has_only_sasl_listeners_and_denies_by_default() -> None:
+    env = compose_env("kafka")
+    assert "PLAINTEXT:" not in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].replace("SASL_PLAINTEXT", "")
+    assert env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] == "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+    assert env["KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert env["KAFKA_SUPER_USERS"] == f"User:{ADMIN}"
+    assert env["KAFKA_AUTHORIZER_CLASS_NAME"].endswith(".StandardAuthorizer")
+    assert compose_env("kafka-init")["BOI_KAFKA_USERNAME"] == ADMIN
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_each_service_logs_in_to_kafka_as_itself(svc: str) -> None:
+    assert compose_env(svc)["BOI_KAFKA_USERNAME"] == svc
+    assert compose_env(svc)["BOI_KAFKA_PASSWORD"].startswith(f"${{KAFKA_{svc.upper()}_PASSWORD:?")
+    env = {i["name"]: i for i in container(k8s("Deployment", svc))["env"]}
+    assert env["BOI_KAFKA_USERNAME"]["value"] == svc
+    assert env["BOI_KAFKA_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == f"KAFKA_{svc.upper()}_PASSWORD"
