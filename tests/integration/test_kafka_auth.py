@@ -4,6 +4,7 @@ ACL means no access."""
 
 import asyncio
 import contextlib
+import json
 import os
 import stat
 import subprocess
@@ -21,6 +22,10 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
+from boi_devtools.stack import kafka_security
+from boi_devtools.stack.config import StackConfig
+from boi_devtools.stack.local import LocalStack
+from boi_devtools.stack.process import free_port
 from boi_shared.kafka_auth import PARTNER, PRINCIPALS, KafkaConnection, login_problem
 from boi_shared.topics import ALL_TOPICS, CALLS_ENRICHED, CALLS_PUBLISHED, CALLS_RAW
 from tests.support.kafka import eventually, publish
@@ -209,3 +214,29 @@ def test_the_partner_example_consumer_reads_published_calls(native: StackEndpoin
         proc.wait(timeout=30)
     line = next((x for x in out.read_text().splitlines() if marker in x), out.read_text())
     assert line.split()[1:3] == ["1", "published"]
+
+
+def test_a_kafka_data_dir_from_before_authentication_is_formatted_afresh(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stack cached by an earlier version (no credentials, Kafka formatted without SCRAM users) starts:
+    nobody could log in to add users to it, so its Kafka data is formatted again, with them."""
+    cfg = StackConfig(data_dir=tmp_path, kafka_port=free_port(), kafka_controller_port=free_port())
+    old = tmp_path / "kafka"
+    old.mkdir()
+    (old / "meta.properties").write_text("cluster.id=old-cluster\nnode.id=1\nversion=1\n")
+    component = next(c for c in LocalStack(cfg).components() if c.name == "kafka")
+    assert component.prepare is not None
+    component.prepare()
+    assert "predates authentication" in capsys.readouterr().err
+    assert "old-cluster" not in (old / "meta.properties").read_text()
+    assert set(json.loads((tmp_path / "kafka-credentials.json").read_text())) == set(PRINCIPALS)
+
+
+def test_a_principal_added_later_gets_a_password_and_the_others_keep_theirs(tmp_path: Path) -> None:
+    kept = tmp_path / "kafka-credentials.json"
+    kept.write_text(json.dumps({"admin": "a" * 43, "ingest": "b" * 43}))
+    kept.chmod(0o600)
+    passwords = kafka_security.credentials(tmp_path)
+    assert passwords["admin"] == "a" * 43 and passwords["ingest"] == "b" * 43
+    assert set(passwords) == set(PRINCIPALS) and stat.S_IMODE(kept.stat().st_mode) == 0o600
