@@ -240,3 +240,13 @@ def test_a_principal_added_later_gets_a_password_and_the_others_keep_theirs(tmp_
     passwords = kafka_security.credentials(tmp_path)
     assert passwords["admin"] == "a" * 43 and passwords["ingest"] == "b" * 43
     assert set(passwords) == set(PRINCIPALS) and stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_a_service_command_with_a_wrong_password_says_so(native: StackEndpoints, tmp_path: Path) -> None:
+    """`boi ingest run` logs in as ingest before it fetches anything: a refused login is named as such."""
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<rss version='2.0'><channel><title>t</title></channel></rss>")
+    env = {**native.service_env("ingest"), "BOI_KAFKA_PASSWORD": WRONG}
+    done = _boi(env, "ingest", "run", str(feed))
+    assert done.returncode == 2
+    assert "refused the credentials as 'ingest'" in done.stderr and WRONG not in done.stderr

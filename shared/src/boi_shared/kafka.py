@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from boi_shared.errors import Verdict, classify
 from boi_shared.events import DeadLetter
+from boi_shared.kafka_auth import KafkaLoginError, login_problem
 from boi_shared.settings import ServiceSettings
 from boi_shared.topics import dlq_name
 
@@ -259,6 +260,20 @@ def create_broker(
     )
     policy.bind(broker)
     return broker
+
+
+async def connect_broker(broker: KafkaBroker, settings: ServiceSettings, *, start: bool = False) -> None:
+    """Connect `broker` (or start it, subscribers included); when Kafka cannot be used, raise
+    `KafkaLoginError` saying why (credentials refused, nothing listening) instead of the client's "unable
+    to bootstrap"."""
+    try:
+        await (broker.start() if start else broker.connect())
+    except Exception as exc:
+        problem = await login_problem(settings.kafka_connection())
+        if problem is None:
+            raise
+        await broker.stop()
+        raise KafkaLoginError(problem) from exc
 
 
 def command_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:

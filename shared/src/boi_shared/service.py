@@ -18,7 +18,8 @@ from faststream.specification import AsyncAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from boi_shared.docs import install_docs
-from boi_shared.kafka_auth import KafkaLoginError, login_problem
+from boi_shared.kafka import connect_broker
+from boi_shared.kafka_auth import KafkaLoginError
 from boi_shared.ratelimit import RateLimiter, RateLimitMiddleware
 from boi_shared.settings import ServiceSettings
 from boi_shared.web import SecurityMiddleware
@@ -53,19 +54,6 @@ def mongo_check(client: Any) -> ReadinessCheck:
         return await client.admin.command("ping")
 
     return check
-
-
-async def start_broker(broker: KafkaBroker, settings: ServiceSettings, service: str) -> None:
-    """Start `broker`; when Kafka cannot be used (credentials refused, nothing listening), raise
-    `KafkaLoginError` saying so instead of the client's "unable to bootstrap"."""
-    try:
-        await broker.start()
-    except Exception as exc:
-        problem = await login_problem(settings.kafka_connection())
-        await broker.stop()
-        if problem is None:
-            raise
-        raise KafkaLoginError(f"{service} cannot start: {problem}") from exc
 
 
 GC_THRESHOLDS = (50_000, 20, 20)
@@ -131,10 +119,10 @@ def service_app(
                 await stack.enter_async_context(resources())
             _tune_garbage_collection()
             try:
-                await start_broker(broker, config, service)
+                await connect_broker(broker, config, start=True)
             except KafkaLoginError as exc:
                 if isinstance(app, ServiceApp):
-                    app.startup_problem = str(exc)
+                    app.startup_problem = f"{service} cannot start: {exc}"
                 raise
             stack.push_async_callback(broker.stop)
             log.info("%s started", service)

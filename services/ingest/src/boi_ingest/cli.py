@@ -10,6 +10,7 @@ import typer
 from boi_ingest.app import build_broker, build_ingestor
 from boi_ingest.ports import IngestReport
 from boi_ingest.settings import Settings
+from boi_shared.kafka import connect_broker
 
 app = typer.Typer(
     help="Ingest: fetch feeds and emit new or changed calls to calls.raw.v1.", no_args_is_help=True
@@ -25,7 +26,7 @@ async def _run_once(locations: list[str]) -> list[IngestReport]:
     settings = Settings()
     broker, publish = build_broker(settings)
     try:
-        await broker.connect()
+        await connect_broker(broker, settings)  # a refused login says so
         async with build_ingestor(settings, publish).open() as ingestor:
             return await ingestor.run(locations)
     finally:

@@ -15,7 +15,7 @@ from boi_notify.alerts import DigestReport
 from boi_notify.app import Email, build_email
 from boi_notify.domain.dates import local_day, period_key, previous_period
 from boi_notify.settings import Settings
-from boi_shared.kafka import command_broker
+from boi_shared.kafka import command_broker, connect_broker
 
 app = typer.Typer(help="Notify: webhooks and email subscribers.", no_args_is_help=True)
 
@@ -34,7 +34,7 @@ async def _email(settings: Settings, connect: bool) -> AsyncIterator[Email]:
     sink = KafkaImpressionSink(broker)
     try:
         if connect:
-            await broker.connect()
+            await connect_broker(broker, settings)  # a refused login says so
         email = build_email(settings, mongo, sink)
         try:
             yield email
