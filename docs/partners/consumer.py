@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import ssl
+import sys
 
 from aiokafka import AIOKafkaConsumer
 
@@ -35,8 +36,11 @@ async def main() -> None:
     await consumer.start()
     try:
         async for record in consumer:
-            event = json.loads(record.value)
-            print(event["call_id"], event["version"], event["change"], event["call"]["title"], flush=True)
+            try:
+                event = json.loads(record.value)
+                print(event["call_id"], event["version"], event["change"], event["call"]["title"], flush=True)
+            except (ValueError, KeyError, TypeError):  # not a CallPublished: note it and go on
+                print(f"skipped {record.partition}:{record.offset}", file=sys.stderr, flush=True)
             await consumer.commit()  # after handling it: at-least-once
     finally:
         await consumer.stop()
