@@ -134,6 +134,8 @@ def test_short_or_repetitive_keys_are_refused_and_random_ones_accepted(
     monkeypatch.setenv(env, strong)
     if env == "BOI_WEBHOOK_SECRET":
         monkeypatch.setenv("BOI_WEBHOOK_URLS", "https://partner.example/hook")
+    if env == "BOI_KAFKA_PASSWORD":  # a Kafka password goes with its username
+        monkeypatch.setenv("BOI_KAFKA_USERNAME", svc)
     assert getattr(cls(), name).get_secret_value() == strong
 
 

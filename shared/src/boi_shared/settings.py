@@ -106,14 +106,6 @@ class ServiceSettings(BaseSettings):
         return values
 
     @model_validator(mode="after")
-    def _kafka_credentials_paired(self) -> Self:
-        if bool(self.kafka_username) != bool(self.kafka_password.get_secret_value()):
-            raise ValueError(
-                "BOI_KAFKA_USERNAME and BOI_KAFKA_PASSWORD go together: set both (SASL/SCRAM) or neither"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
         """Every secret setting of every service: no placeholder, no short key (`boi_shared.secrets`)."""
         cls = type(self)
@@ -122,6 +114,14 @@ class ServiceSettings(BaseSettings):
             if isinstance(value, SecretStr):
                 is_key = not any(isinstance(m, NotAKey) for m in field.metadata)
                 check_secret(_env_name(cls, name, field), value.get_secret_value(), is_key=is_key)
+        return self
+
+    @model_validator(mode="after")  # after the secrets' own check, whose message is more precise
+    def _kafka_credentials_paired(self) -> Self:
+        if bool(self.kafka_username) != bool(self.kafka_password.get_secret_value()):
+            raise ValueError(
+                "BOI_KAFKA_USERNAME and BOI_KAFKA_PASSWORD go together: set both (SASL/SCRAM) or neither"
+            )
         return self
 
     def kafka_connection(self) -> KafkaConnection:
