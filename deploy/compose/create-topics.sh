@@ -98,11 +98,14 @@ grant enrich READ group enrich
 grant catalog READ topic calls.enriched.v1
 grant catalog WRITE topic calls.published.v1
 grant catalog WRITE topic metrics.impressions.v1
+grant catalog WRITE topic bulletins.published.v1
 grant catalog WRITE topic calls.enriched.v1.dlq
 grant catalog READ group catalog
 grant notify READ topic calls.published.v1
+grant notify READ topic bulletins.published.v1
 grant notify WRITE topic metrics.impressions.v1
 grant notify WRITE topic calls.published.v1.dlq
+grant notify WRITE topic bulletins.published.v1.dlq
 grant notify READ group notify
 grant metrics READ topic metrics.impressions.v1
 grant metrics READ topic calls.published.v1

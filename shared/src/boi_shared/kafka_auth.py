@@ -26,7 +26,7 @@ from aiokafka.protocol.metadata import MetadataRequest
 from faststream.kafka.security import parse_security
 from faststream.security import SASLScram512
 
-from boi_shared.topics import CALLS_ENRICHED, CALLS_PUBLISHED, CALLS_RAW, IMPRESSIONS, TopicSpec
+from boi_shared.topics import BULLETINS, CALLS_ENRICHED, CALLS_PUBLISHED, CALLS_RAW, IMPRESSIONS, TopicSpec
 
 SCRAM_MECHANISM = "SCRAM-SHA-512"
 ADMIN = "admin"
@@ -105,8 +105,12 @@ def service_grant(
 GRANTS: tuple[Grant, ...] = (
     service_grant("ingest", produces=(CALLS_RAW,)),
     service_grant("enrich", consumes={CALLS_RAW: "enrich"}, produces=(CALLS_ENRICHED,)),
-    service_grant("catalog", consumes={CALLS_ENRICHED: "catalog"}, produces=(CALLS_PUBLISHED, IMPRESSIONS)),
-    service_grant("notify", consumes={CALLS_PUBLISHED: "notify"}, produces=(IMPRESSIONS,)),
+    service_grant(
+        "catalog", consumes={CALLS_ENRICHED: "catalog"}, produces=(CALLS_PUBLISHED, IMPRESSIONS, BULLETINS)
+    ),
+    service_grant(
+        "notify", consumes={CALLS_PUBLISHED: "notify", BULLETINS: "notify"}, produces=(IMPRESSIONS,)
+    ),
     service_grant("metrics", consumes={IMPRESSIONS: "metrics", CALLS_PUBLISHED: "metrics-calls"}),
     Grant(PARTNER, reads=(CALLS_PUBLISHED.name,), group_prefixes=(PARTNER_GROUP_PREFIX,)),
 )
