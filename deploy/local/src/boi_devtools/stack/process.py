@@ -1,5 +1,6 @@
 """Start, watch and stop one native process: pid file, log file, readiness deadline, clean shutdown."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -131,7 +132,5 @@ def _alive(pid: int) -> bool:
 
 
 def _signal_group(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass

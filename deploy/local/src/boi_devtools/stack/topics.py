@@ -1,6 +1,7 @@
 """Create the contract's topics with their declared partition counts (auto-creation is off)."""
 
 import asyncio
+import contextlib
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -22,10 +23,8 @@ async def ensure_topics(kafka: KafkaConnection) -> dict[str, int]:
             if t.name not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
         described = await admin.describe_topics([t.name for t in ALL_TOPICS])
         return {d["topic"]: len(d["partitions"]) for d in described}
     finally:

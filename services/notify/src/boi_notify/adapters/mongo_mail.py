@@ -3,6 +3,7 @@
 A delivery is claimed by inserting its key as `_id` before the send, then finished with the outcome. The
 unique `_id` is what makes a send happen once across redeliveries and replicas; no transaction needed."""
 
+import contextlib
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -132,12 +133,10 @@ class MongoCallLog:
             },
             "$setOnInsert": {"first_published_at": now},
         }
-        try:
+        with contextlib.suppress(DuplicateKeyError):  # a later (or the same) version is stored already
             await self.collection.update_one(
                 {"_id": event.call_id, "version": {"$lt": event.version}}, update, upsert=True
             )
-        except DuplicateKeyError:  # a later (or the same) version is stored already
-            pass
 
     async def published_between(self, start: datetime, end: datetime) -> list[tuple[str, int, PublicCall]]:
         query = {"first_published_at": {"$gte": start, "$lt": end}, "status": {"$in": list(OPEN_STATUSES)}}
