@@ -3,6 +3,7 @@ query per collection, markers claimed with one insert_many (existing ones found 
 upserts that count a batch once and report a document moved under them (on FerretDB, a bulk write that
 hits a duplicate key cannot be parsed by PyMongo: it must still come back as a conflict, not a crash)."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -97,3 +98,15 @@ async def test_call_dims_come_in_one_query_and_unknown_calls_are_not_remembered(
     assert dims["c-zzz"].call_type == "sin_dato"
     await db["calls"].insert_one({"_id": "c-zzz", "call_type": "premio"})
     assert (await calls.dims("c-zzz")).call_type == "premio"
+
+
+async def test_a_batch_touching_hundreds_of_existing_documents_is_written(db: Any) -> None:
+    # FerretDB 1.24 never answered one update command of 100+ statements on existing documents.
+    store = MongoBatchRollups(db)
+    for offset in (1, 2):
+        items = [_item(f"c-{n:03d}", 0, offset * 1000 + n) for n in range(250)]
+        async with asyncio.timeout(120):
+            marks = await store.watermarks(*doc_ids(items))
+            assert await store.write(plan(items, marks, {}, {})) is True
+    totals = [d["total"] async for d in db["call_counts"].find({})]
+    assert totals == [2] * 250

@@ -7,6 +7,10 @@ writer created the document first, or moved this partition's watermark. On Mongo
 `BulkWriteError`; FerretDB 1.24 answers a bulk write in a form PyMongo 4.20 cannot parse (`KeyError:
 'nModified'`). Either way `write` reports a conflict and the use case reads the watermarks again and
 re-plans: every write is guarded, so what did land is skipped the second time.
+
+Each bulk write carries at most `BULK_OPS` updates: FerretDB 1.24 (SQLite) never answered one update
+command of 100 or more statements on existing documents, and kept that database locked afterwards
+(measured here: 99 statements in 0.4 s, 100 hung; a fresh database each time).
 """
 
 import asyncio
@@ -25,6 +29,7 @@ from boi_metrics.domain.batch import DocWrite, Marks, Plan, Watermarks
 from boi_metrics.domain.counts import RecordPosition
 
 DUPLICATE_KEY = 11000
+BULK_OPS = 50
 
 
 async def _watermarks(collection: AsyncCollection[dict[str, Any]], ids: Iterable[str]) -> Watermarks:
@@ -100,10 +105,15 @@ class MongoBatchRollups:
     async def _bulk(
         self, collection: AsyncCollection[dict[str, Any]], writes: list[DocWrite], now: datetime
     ) -> bool:
-        if not writes:
-            return True
+        moved = False
+        for start in range(0, len(writes), BULK_OPS):
+            chunk = [_update(w, now) for w in writes[start : start + BULK_OPS]]
+            moved |= not await self._chunk(collection, chunk)
+        return not moved
+
+    async def _chunk(self, collection: AsyncCollection[dict[str, Any]], chunk: list[UpdateOne]) -> bool:
         try:
-            await collection.bulk_write([_update(w, now) for w in writes], ordered=False)
+            await collection.bulk_write(chunk, ordered=False)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors") or []
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
