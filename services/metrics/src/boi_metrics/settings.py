@@ -10,7 +10,7 @@ class Settings(ServiceSettings):
         default=100, ge=1, description="Largest `limit` accepted by GET /api/metrics/top"
     )
     metrics_batch_size: int = Field(
-        default=2000, ge=1, le=50_000, description="Most impressions consumed and applied as one batch"
+        default=10_000, ge=1, le=50_000, description="Most impressions consumed and applied as one batch"
     )
     metrics_batch_wait_ms: int = Field(
         default=200, ge=1, description="Longest wait for a batch's records when fewer are waiting"
