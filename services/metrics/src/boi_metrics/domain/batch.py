@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from boi_metrics.domain.counts import RecordPosition
@@ -30,18 +31,27 @@ class Item:
     event: ImpressionRecorded
     position: RecordPosition
 
-    @property
+    # Each derived once per record (a batch asks several times).
+    @cached_property
     def day(self) -> date:
         return day_of(self.event)
 
-    @property
+    @cached_property
     def call_day_id(self) -> str:
         return f"{self.event.call_id}|{self.day.isoformat()}"
+
+    @cached_property
+    def once(self) -> str | None:
+        return once_key(self.event)
+
+    @cached_property
+    def visitor(self) -> str | None:
+        return visitor_day_key(self.event)
 
     @property
     def keys(self) -> tuple[str, ...]:
         """The marker keys the record may claim: its visitor's (call, day, kind), its visitor's day."""
-        return tuple(k for k in (once_key(self.event), visitor_day_key(self.event)) if k is not None)
+        return tuple(k for k in (self.once, self.visitor) if k is not None)
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,7 @@ def plan(
     counted = already = 0
     for item in items:
         event, pos = item.event, item.position
-        once, visitor = once_key(event), visitor_day_key(event)
+        once, visitor = item.once, item.visitor
         counts = once is None or holders.get(once) == pos
         inc = increments(event, dims.get(event.call_id, CallDims()))
         if is_new(marks.calls, event.call_id, pos):
