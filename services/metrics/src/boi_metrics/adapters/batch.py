@@ -95,10 +95,15 @@ class MongoBatchRollups:
         most recent `MARKERS_KEPT`) and inserts only the others; those another process wrote first are
         duplicate keys, read back. Reading every key first would cost a lookup per key per batch."""
         holders = {key: held for key in wanted if (held := self._markers.get(key)) is not None}
-        markers = [
-            {"_id": key, "day": day.isoformat(), "p": pos.partition, "o": pos.offset}
-            for key, (day, pos) in wanted.items()
-            if key not in holders
+        new = [key for key in wanted if key not in holders]
+        markers: list[dict[str, Any]] = [
+            {
+                "_id": key,
+                "day": wanted[key][0].isoformat(),
+                "p": wanted[key][1].partition,
+                "o": wanted[key][1].offset,
+            }
+            for key in new
         ]
         taken: list[str] = []
         if markers:
@@ -108,8 +113,9 @@ class MongoBatchRollups:
                 errors = exc.details.get("writeErrors") or []
                 if any(e.get("code") != DUPLICATE_KEY for e in errors):
                     raise
-                taken = [markers[e["index"]]["_id"] for e in errors]
-        written = {m["_id"]: wanted[m["_id"]][1] for m in markers if m["_id"] not in taken}
+                taken = [new[e["index"]] for e in errors]
+        lost = set(taken)
+        written = {key: wanted[key][1] for key in new if key not in lost}
         read = {d["_id"]: RecordPosition(int(d["p"]), int(d["o"])) for d in await _by_ids(self.seen, taken)}
         self._markers.update({**written, **read})
         return {**holders, **written, **read}
