@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
 
 from boi_metrics import SERVICE
 from boi_metrics.domain.batch import Item
@@ -35,13 +36,41 @@ def register(
     broker: KafkaBroker, stores: Stores, policy: ErrorPolicy, *, batch_size: int, batch_wait_ms: int
 ) -> None:
     options = subscriber_options(policy.settings)
+    if batch_size <= 1:
+        _subscribe_one(broker, stores, options)
+    else:
+        _subscribe_batch(broker, stores, policy, {**options, "max_records": batch_size}, batch_wait_ms)
 
+    @broker.subscriber(
+        CALLS_PUBLISHED.name,
+        group_id=f"{SERVICE}-calls",
+        description="Calls as published: their type, sectors, ODS and funder for breakdowns",
+        **options,
+    )
+    async def on_call_published(event: CallPublished) -> None:
+        await record_call(event, stores.calls)
+
+
+def _subscribe_one(broker: KafkaBroker, stores: Stores, options: dict[str, Any]) -> None:
+    """One record at a time (`BOI_METRICS_BATCH_SIZE=1`): the error policy middleware decides per record."""
+
+    @broker.subscriber(IMPRESSIONS.name, group_id=SERVICE, description=IMPRESSIONS.description, **options)
+    async def on_impression_recorded(event: ImpressionRecorded, msg: KafkaMessage) -> None:
+        record = msg.raw_message
+        if isinstance(record, tuple):  # a batch subscriber would hand a tuple; this one never does
+            raise TypeError("on_impression_recorded expects one Kafka record at a time")
+        # The record's (partition, offset) is the idempotency key of the counts.
+        await record_impression(event, RecordPosition(record.partition, record.offset), stores)
+
+
+def _subscribe_batch(
+    broker: KafkaBroker, stores: Stores, policy: ErrorPolicy, options: dict[str, Any], batch_wait_ms: int
+) -> None:
     @broker.subscriber(
         IMPRESSIONS.name,
         group_id=SERVICE,
         description=IMPRESSIONS.description,
         batch=True,
-        max_records=batch_size,
         batch_timeout_ms=batch_wait_ms,
         decoder=_raw_records,
         **options,
@@ -61,12 +90,3 @@ def register(
                 return await record_impression(item.event, item.position, stores)
 
             await policy.each(items, one)
-
-    @broker.subscriber(
-        CALLS_PUBLISHED.name,
-        group_id=f"{SERVICE}-calls",
-        description="Calls as published: their type, sectors, ODS and funder for breakdowns",
-        **options,
-    )
-    async def on_call_published(event: CallPublished) -> None:
-        await record_call(event, stores.calls)
