@@ -27,7 +27,7 @@ class Stores:
 
 async def record_impressions(items: list[batch.Item], stores: Stores) -> int:
     """Count a batch of impressions by the same rule as `record_impression`, in a handful of round trips:
-    watermarks read once per collection, markers claimed at once, one guarded write per document. A
+    watermarks read once per document, markers claimed at once, one guarded write per document. A
     document another writer moved meanwhile (its guard misses) makes the batch read and plan again; what
     did land is then below the watermarks. Returns how many records the per-call totals counted."""
     if not items:
