@@ -14,6 +14,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from boi_metrics import SERVICE, handlers
+from boi_metrics.adapters.batch import MongoBatchRollups
 from boi_metrics.adapters.calls import CALLS, OUTCOMES, MongoCallDirectory, MongoOutcomes
 from boi_metrics.adapters.mongo import CALL_COUNTS, MongoCallCounts
 from boi_metrics.adapters.rollups import MongoRollups
@@ -22,7 +23,7 @@ from boi_metrics.service import Stores, forget_markers
 from boi_metrics.settings import Settings
 from boi_metrics.web import mount_web
 from boi_metrics.web.ranges import DayRange
-from boi_shared.kafka import create_broker, subscriber_options
+from boi_shared.kafka import ErrorPolicy, create_broker
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, mongo_check, service_app
 
@@ -42,10 +43,11 @@ class Store:
     rollups: MongoRollups
     calls: MongoCallDirectory
     outcomes: MongoOutcomes
+    batches: MongoBatchRollups
 
     @property
     def stores(self) -> Stores:
-        return Stores(counts=self.counts, rollups=self.rollups, calls=self.calls)
+        return Stores(counts=self.counts, rollups=self.rollups, calls=self.calls, batches=self.batches)
 
     @classmethod
     def build(cls, settings: Settings) -> "Store":
@@ -62,6 +64,7 @@ class Store:
             rollups=MongoRollups(db),
             calls=MongoCallDirectory(db[CALLS]),
             outcomes=MongoOutcomes(db[OUTCOMES]),
+            batches=MongoBatchRollups(db),
         )
 
     async def _sweep(self, every: float) -> None:
@@ -90,8 +93,15 @@ class Store:
 
 
 def build_broker(settings: Settings, store: Store) -> KafkaBroker:
-    broker = create_broker(SERVICE, settings)
-    handlers.register(broker, store.stores, subscriber_options(settings))
+    policy = ErrorPolicy(SERVICE, settings)  # the middleware's, also used by the batch handler
+    broker = create_broker(SERVICE, settings, policy=policy)
+    handlers.register(
+        broker,
+        store.stores,
+        policy,
+        batch_size=settings.metrics_batch_size,
+        batch_wait_ms=settings.metrics_batch_wait_ms,
+    )
     return broker
 
 
@@ -115,5 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def asyncapi() -> dict[str, Any]:
-    settings = Settings(kafka_bootstrap_servers="kafka:9092")
+    # Documented record by record: batched consumption reads the same ImpressionRecorded messages, but its
+    # handler takes raw records (each validated, and dead-lettered, on its own) and so has no schema.
+    settings = Settings(kafka_bootstrap_servers="kafka:9092", metrics_batch_size=1)
     return asyncapi_document(build_broker(settings, Store.build(settings)), SERVICE, DESCRIPTION)

@@ -1,8 +1,10 @@
 """Ports of the metrics use cases: the rollup stores, the directory of calls and the outcomes ledger."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from boi_metrics.domain.batch import Marks, Plan
 from boi_metrics.domain.counts import CallCounts, RecordPosition
 from boi_metrics.domain.rollups import CallDims
 from boi_shared.events import CallPublished
@@ -47,6 +49,22 @@ class RollupStore(Protocol):
     async def days_between(self, first: date, last: date) -> list[dict[str, Any]]: ...
 
 
+class BatchRollups(Protocol):
+    """The three rollups and the markers, a batch at a time (`domain/batch.py` plans the writes)."""
+
+    async def watermarks(self, calls: set[str], call_days: set[str], days: set[str]) -> Marks:
+        """The per-partition watermarks of these documents (absent: none yet)."""
+        ...
+
+    async def claim(self, wanted: Mapping[str, tuple[date, RecordPosition]]) -> dict[str, RecordPosition]:
+        """Claim each key for the record at its position; the position each key is actually held by."""
+        ...
+
+    async def write(self, batch: Plan) -> bool:
+        """Apply the planned guarded upserts; False when a document had moved (read and plan again)."""
+        ...
+
+
 class CallDirectory(Protocol):
     """The calls as last published, for breakdowns by type, sector, ODS and funder."""
 
@@ -55,6 +73,10 @@ class CallDirectory(Protocol):
         ...
 
     async def dims(self, call_id: str) -> CallDims: ...
+
+    async def dims_many(self, call_ids: set[str]) -> dict[str, CallDims]:
+        """The dimensions of several calls (cached; one query for those not cached)."""
+        ...
 
     async def all(self) -> dict[str, dict[str, Any]]: ...
 

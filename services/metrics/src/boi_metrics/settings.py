@@ -9,6 +9,12 @@ class Settings(ServiceSettings):
     metrics_top_max: int = Field(
         default=100, ge=1, description="Largest `limit` accepted by GET /api/metrics/top"
     )
+    metrics_batch_size: int = Field(
+        default=10_000, ge=1, le=50_000, description="Most impressions consumed and applied as one batch"
+    )
+    metrics_batch_wait_ms: int = Field(
+        default=200, ge=1, description="Longest wait for a batch's records when fewer are waiting"
+    )
     metrics_marker_sweep_seconds: float = Field(
         default=3600.0, gt=0, description="How often once-per-visitor markers older than 48 h are deleted"
     )

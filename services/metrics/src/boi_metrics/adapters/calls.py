@@ -1,10 +1,10 @@
 """The calls metrics breaks reach down by (`calls`), kept from `calls.published.v1`, and the outcomes
 operators record per call (`outcomes`). Neither holds personal data."""
 
-import time
 from datetime import datetime
 from typing import Any
 
+from cachetools import TTLCache
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -13,6 +13,7 @@ from boi_shared.events import CallPublished
 
 CALLS, OUTCOMES = "calls", "outcomes"
 _CACHE_SECONDS = 300.0
+_CACHE_CALLS = 20_000
 
 
 def _dims(doc: dict[str, Any] | None) -> CallDims:
@@ -28,11 +29,12 @@ def _dims(doc: dict[str, Any] | None) -> CallDims:
 
 
 class MongoCallDirectory:
-    """`CallDirectory` on `calls`; dimensions cached for five minutes per process."""
+    """`CallDirectory` on `calls`; dimensions cached for five minutes per process, the least recently used
+    dropped past `_CACHE_CALLS` calls."""
 
     def __init__(self, collection: AsyncCollection[dict[str, Any]]) -> None:
         self.collection = collection
-        self._cache: dict[str, tuple[float, CallDims]] = {}
+        self._cache: TTLCache[str, CallDims] = TTLCache(maxsize=_CACHE_CALLS, ttl=_CACHE_SECONDS)
 
     async def record(self, event: CallPublished) -> bool:
         """Keep the call as published; an older version or change than the stored one is ignored."""
@@ -65,17 +67,16 @@ class MongoCallDirectory:
         return True
 
     async def dims(self, call_id: str) -> CallDims:
-        now = time.monotonic()
-        cached = self._cache.get(call_id)
-        if cached and cached[0] > now:
-            return cached[1]
-        doc = await self.collection.find_one({"_id": call_id})
-        if doc is None:  # not published yet (its event may still be on its way): not remembered
-            return CallDims()
-        if len(self._cache) > 50_000:
-            self._cache.clear()
-        self._cache[call_id] = (now + _CACHE_SECONDS, _dims(doc))
-        return self._cache[call_id][1]
+        return (await self.dims_many({call_id}))[call_id]
+
+    async def dims_many(self, call_ids: set[str]) -> dict[str, CallDims]:
+        found = {c: d for c in call_ids if (d := self._cache.get(c)) is not None}
+        missing = sorted(call_ids - found.keys())
+        if missing:
+            async for doc in self.collection.find({"_id": {"$in": missing}}):
+                found[doc["_id"]] = self._cache[doc["_id"]] = _dims(doc)
+        # A call not published yet (its event may still be on its way) is not remembered.
+        return {c: found.get(c) or CallDims() for c in call_ids}
 
     async def all(self) -> dict[str, dict[str, Any]]:
         """Every call: its dimensions and when it was first published."""

@@ -7,7 +7,7 @@ and goes on (its rollup writes are guarded by watermarks, `guarded.py`). Markers
 salt that made their visitor ids (48 h); FerretDB has no TTL index, so `forget_before` deletes them.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
@@ -16,6 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from boi_metrics.adapters.guarded import guarded_update
+from boi_metrics.adapters.lookups import by_ids
 from boi_metrics.domain.counts import RecordPosition
 
 CALL_DAYS, DAYS, SEEN = "call_days", "days", "seen"
@@ -66,7 +67,8 @@ class MongoRollups:
         return [doc async for doc in cursor]
 
     async def days_between(self, first: date, last: date) -> list[dict[str, Any]]:
-        cursor = self.days.find(
-            {"_id": {"$gte": first.isoformat(), "$lte": last.isoformat()}}, {"offsets": 0, "updated_at": 0}
-        ).sort("_id", ASCENDING)
-        return [doc async for doc in cursor]
+        # One lookup per day: FerretDB 1.24 answers an `_id` range by scanning and decoding every `days`
+        # document (1.06 s for a year of them, against ~0.1 s for 30 lookups).
+        ids = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+        docs = await by_ids(self.days, ids, {"offsets": 0, "updated_at": 0})
+        return sorted(docs, key=lambda doc: str(doc["_id"]))
