@@ -39,6 +39,8 @@ create_topic metrics.impressions.v1 6
 create_topic metrics.impressions.v1.dlq 1
 create_topic bulletins.published.v1 1
 create_topic bulletins.published.v1.dlq 1
+create_topic notify.webhook-retries.v1 6
+create_topic notify.webhook-retries.v1.dlq 1
 
 # `--if-not-exists` accepts a topic created earlier with another count. Adding partitions in place would
 # move keys to other partitions and break the per-call order, so a mismatch stops here for a human.
@@ -106,6 +108,9 @@ grant notify READ topic bulletins.published.v1
 grant notify WRITE topic metrics.impressions.v1
 grant notify WRITE topic calls.published.v1.dlq
 grant notify WRITE topic bulletins.published.v1.dlq
+grant notify READ topic notify.webhook-retries.v1
+grant notify WRITE topic notify.webhook-retries.v1
+grant notify WRITE topic notify.webhook-retries.v1.dlq
 grant notify READ group notify
 grant metrics READ topic metrics.impressions.v1
 grant metrics READ topic calls.published.v1

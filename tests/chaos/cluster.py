@@ -103,6 +103,7 @@ class Cluster:
             "BOI_WEBHOOK_SECRET": self._secrets["webhook"],
             "BOI_WEBHOOK_URLS": self.webhook_url,
             "BOI_OUTBOUND_ALLOWLIST": "127.0.0.1",
+            "BOI_WEBHOOK_ALLOW_HTTP": "true",
             "BOI_INGEST_INTERVAL_SECONDS": "0",
             "BOI_MONGO_DATABASE": "",
             "BOI_CATALOG_AUTO_PUBLISH": "true",

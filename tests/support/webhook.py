@@ -1,6 +1,7 @@
 """A local HTTP webhook receiver for tests: records every request, can answer errors on demand."""
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ class WebhookReceiver:
         self._requests: list[ReceivedRequest] = []
         self._errors_left = 0
         self._error_status = 500
+        self._failing_until = 0.0
+        self._fixed_status: int | None = None
+        self._redirect_to: str | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -55,6 +59,17 @@ class WebhookReceiver:
             self._errors_left = count
             self._error_status = status
 
+    def fail_for(self, seconds: float, status: int = 500) -> None:
+        """Answer `status` to every request for the next `seconds`, then 200 again."""
+        with self._lock:
+            self._failing_until = time.monotonic() + seconds
+            self._error_status = status
+
+    def always(self, status: int | None, redirect_to: str | None = None) -> None:
+        """Answer `status` to every request (None: back to normal), with a Location when redirecting."""
+        with self._lock:
+            self._fixed_status, self._redirect_to = status, redirect_to
+
     @property
     def requests(self) -> list[ReceivedRequest]:
         with self._lock:
@@ -65,6 +80,10 @@ class WebhookReceiver:
 
     def _answer(self) -> int:
         with self._lock:
+            if self._fixed_status is not None:
+                return self._fixed_status
+            if time.monotonic() < self._failing_until:
+                return self._error_status
             if self._errors_left > 0:
                 self._errors_left -= 1
                 return self._error_status
@@ -90,6 +109,8 @@ class WebhookReceiver:
                 payload = b'{"ok": true}' if status < 300 else b'{"error": "test"}'
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                if receiver._redirect_to and 300 <= status < 400:
+                    self.send_header("Location", receiver._redirect_to)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

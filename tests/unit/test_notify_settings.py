@@ -13,7 +13,7 @@ def test_urls_are_read_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOI_WEBHOOK_SECRET", secrets.token_urlsafe(32))
     settings = Settings()
     assert settings.webhook_urls == ["https://a.example/hook", "http://b.example:8080/x"]
-    assert (settings.webhook_timeout_seconds, settings.webhook_attempts) == (5, 5)
+    assert (settings.webhook_timeout_seconds, settings.webhook_schedule_scale) == (15, 1)
 
 
 def test_endpoints_without_a_secret_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -139,7 +139,7 @@ async def test_link_checker_never_reaches_an_internal_address(rebinding: str, in
 async def test_webhooks_to_a_name_of_a_loopback_address_are_refused(inside: Server) -> None:
     async with webhook_client(1.0) as client:
         with pytest.raises(EndpointUnreachable, match="refused"):
-            await HttpxWebhookSender(client).post(inside.url("/hook", host="localhost"), b"{}", {})
+            await HttpxWebhookSender(client, 1.0).post(inside.url("/hook", host="localhost"), b"{}", {})
     assert inside.seen == []
 
 
@@ -253,5 +253,5 @@ async def test_a_redirect_to_an_internal_address_is_refused_by_every_caller(
 
 async def test_allowlisted_webhook_endpoints_are_delivered(inside: Server) -> None:
     async with webhook_client(1.0, allowlist=["127.0.0.1"]) as client:
-        assert await HttpxWebhookSender(client).post(inside.url("/hook"), b"{}", {}) == 200
+        assert await HttpxWebhookSender(client, 1.0).post(inside.url("/hook"), b"{}", {}) == 200
     assert [path for path, _ in inside.seen] == ["/hook"]

@@ -228,6 +228,16 @@ class BulletinPublished(Envelope):
     calls: list[BulletinCall] = Field(min_length=1, description="The calls of the bulletin, in order")
 
 
+class WebhookRetryDue(Event):
+    """A partner webhook delivery that failed and is due again. Topic `notify.webhook-retries.v1`, keyed by
+    the endpoint's name. Internal to notify: the delivery itself (body, secret) stays in notify's database."""
+
+    delivery_id: str = Field(max_length=200, description="Id of the delivery (`<event_id>:<endpoint>`)")
+    endpoint: str = Field(max_length=40, description="Name of the partner endpoint")
+    attempt: int = Field(ge=1, description="Number of the attempt that is due (the first try is 1)")
+    due_at: AwareDatetime = Field(description="When the attempt is due (schedule with jitter)")
+
+
 class DeadLetter(Model):
     """A message that can never be processed, parked on `<topic>.dlq` with why."""
 
@@ -249,4 +259,5 @@ EVENTS_BY_TOPIC: dict[str, type[Envelope]] = {
     "calls.published.v1": CallPublished,
     "metrics.impressions.v1": ImpressionRecorded,
     "bulletins.published.v1": BulletinPublished,
+    "notify.webhook-retries.v1": WebhookRetryDue,
 }

@@ -26,7 +26,15 @@ from aiokafka.protocol.metadata import MetadataRequest
 from faststream.kafka.security import parse_security
 from faststream.security import SASLScram512
 
-from boi_shared.topics import BULLETINS, CALLS_ENRICHED, CALLS_PUBLISHED, CALLS_RAW, IMPRESSIONS, TopicSpec
+from boi_shared.topics import (
+    BULLETINS,
+    CALLS_ENRICHED,
+    CALLS_PUBLISHED,
+    CALLS_RAW,
+    IMPRESSIONS,
+    WEBHOOK_RETRIES,
+    TopicSpec,
+)
 
 SCRAM_MECHANISM = "SCRAM-SHA-512"
 ADMIN = "admin"
@@ -109,7 +117,9 @@ GRANTS: tuple[Grant, ...] = (
         "catalog", consumes={CALLS_ENRICHED: "catalog"}, produces=(CALLS_PUBLISHED, IMPRESSIONS, BULLETINS)
     ),
     service_grant(
-        "notify", consumes={CALLS_PUBLISHED: "notify", BULLETINS: "notify"}, produces=(IMPRESSIONS,)
+        "notify",
+        consumes={CALLS_PUBLISHED: "notify", BULLETINS: "notify", WEBHOOK_RETRIES: "notify"},
+        produces=(IMPRESSIONS, WEBHOOK_RETRIES),
     ),
     service_grant("metrics", consumes={IMPRESSIONS: "metrics", CALLS_PUBLISHED: "metrics-calls"}),
     Grant(PARTNER, reads=(CALLS_PUBLISHED.name,), group_prefixes=(PARTNER_GROUP_PREFIX,)),

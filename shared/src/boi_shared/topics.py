@@ -24,7 +24,15 @@ BULLETINS = TopicSpec(
     "bulletins.published.v1", 1, "Weekly bulletins approved by a curator, emitted by catalog (one a week)"
 )
 
-MAIN_TOPICS = (CALLS_RAW, CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS, BULLETINS)
+WEBHOOK_RETRIES = TopicSpec(
+    "notify.webhook-retries.v1",
+    6,
+    "Partner webhook deliveries that failed and are due again later (notify's own retry schedule; keyed "
+    "by endpoint, never read by partners)",
+)
+
+
+MAIN_TOPICS = (CALLS_RAW, CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS, BULLETINS, WEBHOOK_RETRIES)
 ALL_TOPICS = tuple(t for main in MAIN_TOPICS for t in (main, main.dlq))
 
 

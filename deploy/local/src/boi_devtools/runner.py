@@ -180,6 +180,7 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
             f"{credentials_text(shown)}\n"
             f"  Reach dashboard (after signing in): {metrics}/consola/metricas\n"
             f"  Subscriptions (after signing in): {notify_url}/consola/suscripciones\n"
+            f"  Partner webhooks (admins, after signing in): {notify_url}/consola/socios\n"
             f"  Public statistics: {metrics}/estadisticas  (open data: {metrics}/datos/impacto.csv)\n\n"
             "Ctrl-C stops everything."
         )

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,8 +16,8 @@ from pymongo import AsyncMongoClient
 
 from boi_notify import SERVICE, handlers, scheduler, web
 from boi_notify.adapters.http import HttpxWebhookSender, webhook_client
-from boi_notify.adapters.impressions import KafkaImpressionSink
-from boi_notify.adapters.mongo import DELIVERIES, MongoDeliveryLog
+from boi_notify.adapters.impressions import KafkaImpressionSink, KafkaRetryPublisher
+from boi_notify.adapters.mongo import MongoEndpointStore, MongoWebhookDeliveries
 from boi_notify.adapters.mongo_mail import MongoCallLog, MongoMailLog
 from boi_notify.adapters.mongo_subscribers import MongoSubscriberStore
 from boi_notify.adapters.smtp import AiosmtplibSender
@@ -24,22 +25,28 @@ from boi_notify.alerts import Alerts
 from boi_notify.bulletins import Bulletins
 from boi_notify.console import SubscriberDesk
 from boi_notify.console_web import console_router
+from boi_notify.dispatcher import Dispatcher, sweeping
 from boi_notify.domain.mail import MailDeferred
 from boi_notify.domain.tokens import Purpose, Tokens
 from boi_notify.emails import MailRenderer
 from boi_notify.mailer import Mailer
-from boi_notify.ports import ImpressionSink
-from boi_notify.service import RetryPolicy, WebhookNotifier
+from boi_notify.partners import Partners, UrlRules
+from boi_notify.partners_console import partners_router
+from boi_notify.ports import ImpressionSink, RetryPublisher
+from boi_notify.seed import seed_endpoints
 from boi_notify.settings import Settings
 from boi_notify.subscriptions import Links, Subscriptions
+from boi_notify.webhooks import DeliveryPolicy, EndpointDirectory, Webhooks
 from boi_shared.branding import Brand
 from boi_shared.console import ConsoleSession
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
+from boi_shared.outbound import OutboundGuard
 from boi_shared.service import asyncapi_document, mongo_check, service_app
 
 DESCRIPTION = (
-    "Delivers every public call change to partner webhooks, signed, and emails subscribers (double opt-in): "
+    "Delivers every public call change to partner webhooks (Standard Webhooks, one secret per partner, "
+    "retried on a schedule through notify.webhook-retries.v1), and emails subscribers (double opt-in): "
     "instant alerts, digests and corrections (calls.published.v1 → metrics.impressions.v1)."
 )
 LINK_DAYS = 400  # unsubscribe and manage links in old emails keep working for about a year
@@ -72,19 +79,42 @@ class Clients:
             await self.mongo.close()
 
 
-def build_notifier(settings: Settings, clients: Clients) -> WebhookNotifier:
-    deliveries = clients.mongo[settings.database_name(SERVICE)][DELIVERIES]
-    return WebhookNotifier(
-        endpoints=settings.webhook_urls,
-        secret=settings.webhook_secret.get_secret_value(),
-        deliveries=MongoDeliveryLog(deliveries),
-        sender=HttpxWebhookSender(clients.http),
-        retry=RetryPolicy(
-            attempts=settings.webhook_attempts,
-            initial_seconds=settings.webhook_backoff_initial_seconds,
-            max_seconds=settings.webhook_backoff_max_seconds,
+@dataclass
+class Partnering:
+    """The webhook side, wired: admin use cases, deliveries, and the dispatcher running the attempts."""
+
+    partners: Partners
+    webhooks: Webhooks
+    dispatcher: Dispatcher
+    deliveries: MongoWebhookDeliveries
+
+
+def build_partners(settings: Settings, db: Any, retries: RetryPublisher) -> Partners:
+    store, deliveries = MongoEndpointStore(db), MongoWebhookDeliveries(db)
+    rules = UrlRules(OutboundGuard(settings.outbound_allowlist), settings.webhook_allow_http)
+    return Partners(store, deliveries, retries, rules)
+
+
+def build_partnering(
+    settings: Settings, clients: Clients, retries: RetryPublisher, impressions: ImpressionSink
+) -> Partnering:
+    db = clients.mongo[settings.database_name(SERVICE)]
+    partners = build_partners(settings, db, retries)
+    deliveries = MongoWebhookDeliveries(db)
+    webhooks = Webhooks(
+        EndpointDirectory(partners.store, settings.webhook_endpoint_refresh_seconds),
+        deliveries,
+        HttpxWebhookSender(clients.http, settings.webhook_timeout_seconds),
+        retries,
+        impressions,
+        DeliveryPolicy(
+            schedule_scale=settings.webhook_schedule_scale,
+            disable_after=timedelta(seconds=settings.webhook_disable_after_seconds),
+            lease_seconds=max(60.0, settings.webhook_timeout_seconds * 4),
         ),
     )
+    dispatcher = Dispatcher(webhooks, settings.webhook_concurrency, settings.webhook_per_endpoint)
+    return Partnering(partners, webhooks, dispatcher, deliveries)
 
 
 @dataclass
@@ -130,14 +160,17 @@ def build_email(
     return Email(store, subscriptions, alerts, bulletins, tokens, sender)
 
 
-def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Email]:
+def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Email, Partnering]:
     broker = create_broker(SERVICE, settings, extra_transient=(MailDeferred,))
     handlers.impressions_publisher(broker)  # for the AsyncAPI document; the sink publishes in batches
-    email = build_email(settings, clients.mongo, KafkaImpressionSink(broker))
+    impressions = KafkaImpressionSink(broker)
+    email = build_email(settings, clients.mongo, impressions)
+    retries = KafkaRetryPublisher(handlers.retries_publisher(broker))
+    partnering = build_partnering(settings, clients, retries, impressions)
     options = subscriber_options(settings)
-    handlers.register(broker, build_notifier(settings, clients), email.alerts, options)
+    handlers.register(broker, partnering.webhooks, partnering.dispatcher, email.alerts, options)
     handlers.register_bulletins(broker, email.bulletins, options)
-    return broker, email
+    return broker, email, partnering
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -146,23 +179,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # httpx logs every request URL at INFO; partner URLs may carry tokens. Our own log names the host.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     clients = Clients.build(settings)
-    broker, email = build_broker(settings, clients)
+    broker, email, partnering = build_broker(settings, clients)
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
         async with clients.opened():
             await email.store.ensure_indexes()
-            task = None
+            await partnering.deliveries.ensure_indexes()
+            await seed_endpoints(settings, partnering.partners)
+            tasks = [asyncio.create_task(sweeping(partnering.dispatcher, settings.webhook_sweep_seconds))]
             if settings.scheduler_interval_seconds > 0:
                 job = lambda: scheduler.run_due(  # noqa: E731
                     email.alerts, email.subscriptions, settings.digest_hour, settings.reminder_days
                 )
-                task = asyncio.create_task(scheduler.every(settings.scheduler_interval_seconds, job))
+                tasks.append(asyncio.create_task(scheduler.every(settings.scheduler_interval_seconds, job)))
             try:
                 yield
             finally:
-                if task is not None:
+                for task in tasks:
                     task.cancel()
+                partnering.dispatcher.stop()
                 await email.sender.close()
 
     app = service_app(
@@ -191,10 +227,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.console_users.get_secret_value(), settings.session_secret.get_secret_value()
     )
     app.include_router(console_router(desk, session, base, settings.public_base_url))
+    app.include_router(partners_router(partnering.partners, session, settings))
     return app
 
 
 def asyncapi() -> dict[str, Any]:
     settings = Settings(kafka_bootstrap_servers="kafka:9092")
-    broker, _ = build_broker(settings, Clients.build(settings))
+    broker, _, _ = build_broker(settings, Clients.build(settings))
     return asyncapi_document(broker, SERVICE, DESCRIPTION)

@@ -1,27 +1,78 @@
-"""Ports of the notify use cases: the webhook delivery log and transport, and the email side (subscribers,
-the email delivery log, the calls seen, the mail transport, impressions)."""
+"""Ports of the notify use cases: partner endpoints, the webhook deliveries, retries and transport;
+the email side (subscribers, the email delivery log, the calls seen, the mail transport, impressions)."""
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from boi_notify.domain.delivery import DeliveryResult
+from boi_notify.domain.delivery import AttemptOutcome, PendingDelivery
 from boi_notify.domain.mail import Letter, Mail
+from boi_notify.domain.partners import Endpoint
 from boi_notify.domain.records import Subscriber, Subscription
 from boi_notify.domain.subscription import Topic
-from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall
+from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall, WebhookRetryDue
 
 
-class DeliveryLog(Protocol):
-    """Where every delivery of an event to an endpoint is recorded (the idempotency store)."""
+class EndpointStore(Protocol):
+    """Partner endpoints (notify's database), by name."""
 
-    async def is_delivered(self, delivery_id: str) -> bool:
-        """True when this event already reached this endpoint."""
+    async def all(self) -> list[Endpoint]: ...
+
+    async def get(self, name: str) -> Endpoint | None: ...
+
+    async def add(self, endpoint: Endpoint, now: datetime) -> bool:
+        """Stores a new endpoint; False when the name is taken."""
         ...
 
-    async def record(self, delivery_id: str, event: CallPublished, result: DeliveryResult) -> None:
-        """Store the outcome; never downgrades a delivery already recorded as delivered."""
+    async def set_secret(
+        self, name: str, secret: str, previous: str, previous_until: datetime, shown: bool
+    ) -> bool: ...
+
+    async def take_secret(self, name: str) -> str | None:
+        """The secret if it was never shown, marking it shown (atomically); None otherwise."""
         ...
+
+    async def set_enabled(self, name: str, enabled: bool, reason: str | None, now: datetime) -> bool: ...
+
+    async def set_failing_since(self, name: str, since: datetime | None) -> None: ...
+
+
+class WebhookDeliveries(Protocol):
+    """One record per (event, endpoint): pending until delivered or given up; claimed before each attempt,
+    so two replicas, a redelivered event or a late timer never send one attempt twice."""
+
+    async def add(self, records: Sequence[PendingDelivery], now: datetime, lease_seconds: float) -> set[str]:
+        """Stores new pending deliveries, held by the caller for `lease_seconds` (its first attempt needs
+        no claim); ids stored already are left as they are. The ids stored now."""
+        ...
+
+    async def delivered(self, delivery_id: str, outcome: AttemptOutcome) -> None:
+        """Records a delivered attempt (written in batches: the hot path of every delivery)."""
+        ...
+
+    async def claim(self, delivery_id: str, now: datetime, lease_seconds: float) -> PendingDelivery | None:
+        """The delivery when it is pending and due and nobody holds it; held for `lease_seconds`."""
+        ...
+
+    async def finish(self, delivery_id: str, outcome: AttemptOutcome) -> None:
+        """Records an attempt that failed: for good, or pending again at `outcome.next_at`."""
+        ...
+
+    async def due(self, now: datetime, limit: int) -> list[str]:
+        """Ids of pending deliveries due by `now` that nobody holds."""
+        ...
+
+    async def reopen(self, endpoint: str, since: datetime, now: datetime) -> list[tuple[str, str]]:
+        """Makes the endpoint's deliveries created since `since` pending and due now; (id, call id) each."""
+        ...
+
+    async def log(self, endpoint: str, limit: int) -> list[dict[str, Any]]:
+        """The endpoint's latest deliveries, newest first (no body)."""
+        ...
+
+
+class RetryPublisher(Protocol):
+    async def publish(self, due: Sequence[WebhookRetryDue]) -> None: ...
 
 
 class WebhookSender(Protocol):

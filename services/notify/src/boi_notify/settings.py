@@ -15,22 +15,39 @@ class Settings(ServiceSettings, BrandingSettings):
 
     webhook_urls: CommaList = Field(
         default_factory=list,
-        description="Partner endpoints receiving every calls.published.v1 event, comma-separated",
+        description="Partner endpoints to register at start-up if missing (named env-<hash>), signed with "
+        "BOI_WEBHOOK_SECRET; `boi partners add` is the way to register partners",
     )
     webhook_secret: SecretStr = Field(
-        default=SecretStr(""), description="Shared HMAC-SHA256 secret that signs every webhook request"
+        default=SecretStr(""),
+        description="Key of the endpoints seeded from BOI_WEBHOOK_URLS (secret: whsec_ + base64 of it)",
+    )
+    webhook_allow_http: bool = Field(
+        default=False, description="Accept http:// partner URLs (local tests and development only)"
     )
     webhook_timeout_seconds: float = Field(
-        default=5.0, gt=0, description="Timeout of one webhook request (connect, write, read)"
+        default=15.0, gt=0, description="Timeout of one webhook request (connect, write, read)"
     )
-    webhook_attempts: int = Field(
-        default=5, ge=1, description="Attempts per endpoint on 5xx, 429, timeouts and connection errors"
+    webhook_schedule_scale: float = Field(
+        default=1.0,
+        gt=0,
+        description="Scale of the retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); 0.001 in tests",
     )
-    webhook_backoff_initial_seconds: float = Field(
-        default=0.5, ge=0, description="First backoff between two attempts (doubles, with jitter)"
+    webhook_disable_after_seconds: float = Field(
+        default=5 * 86_400, gt=0, description="An endpoint failing this long is disabled (5 days)"
     )
-    webhook_backoff_max_seconds: float = Field(
-        default=10.0, ge=0, description="Longest backoff between two attempts"
+    webhook_concurrency: int = Field(default=64, ge=1, description="Webhook requests in flight at once")
+    webhook_per_endpoint: int = Field(
+        default=8, ge=1, description="Webhook requests in flight at once to one endpoint"
+    )
+    webhook_sweep_seconds: float = Field(
+        default=30.0, gt=0, description="How often deliveries due (a lost timer, a dead replica) are taken up"
+    )
+    webhook_endpoint_refresh_seconds: float = Field(
+        default=5.0, ge=0, description="How often the endpoints are read again (changes by the CLI, console)"
+    )
+    webhook_rotation_hours: float = Field(
+        default=24.0, gt=0, description="How long the previous secret keeps signing after a rotation"
     )
 
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server (relay) the emails are handed to")

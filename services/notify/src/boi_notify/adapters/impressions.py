@@ -1,4 +1,5 @@
-"""`email` impressions to `metrics.impressions.v1`, keyed by call id; never carries an address."""
+"""`email` and `webhook` impressions to `metrics.impressions.v1`, keyed by call id (never an address),
+and webhook retries to `notify.webhook-retries.v1`."""
 
 import asyncio
 import logging
@@ -9,7 +10,7 @@ from typing import Any
 from aiokafka.partitioner import DefaultPartitioner
 from faststream.kafka import KafkaBroker, KafkaPublishMessage
 
-from boi_shared.events import ImpressionRecorded
+from boi_shared.events import ImpressionRecorded, WebhookRetryDue
 from boi_shared.topics import IMPRESSIONS
 
 log = logging.getLogger("boi.notify.impressions")
@@ -60,4 +61,18 @@ class KafkaImpressionSink:
 
 def _lost(batch: list[ImpressionRecorded], error: BaseException) -> None:
     for impression in batch:
-        log.error("impression lost: %r", error, extra={"call_id": impression.call_id, "kind": "email"})
+        log.error(
+            "impression lost: %r", error, extra={"call_id": impression.call_id, "kind": impression.kind}
+        )
+
+
+class KafkaRetryPublisher:
+    """`RetryPublisher` on a FastStream publisher of `notify.webhook-retries.v1`, keyed by endpoint. A
+    failure raises: the delivery stays pending in the database and the sweep takes it up."""
+
+    def __init__(self, publisher: Any) -> None:
+        self._publisher = publisher
+
+    async def publish(self, due: Sequence[WebhookRetryDue]) -> None:
+        for item in due:
+            await self._publisher.publish(item, key=item.endpoint.encode())
