@@ -26,6 +26,7 @@ from boi_shared.events import CallPublished, PublicCall
 from boi_shared.ids import call_id_for
 from boi_shared.outbound import OutboundGuard
 from boi_shared.taxonomy import CallType, Eligibility
+from tests.support.kafka import kafka_options
 from tests.support.services import ServiceProcess
 from tests.support.stack import StackEndpoints, session_stack
 
@@ -75,7 +76,7 @@ async def _register(stack: StackEndpoints, database: str, ports: list[int]) -> l
 
 
 async def _publish(stack: StackEndpoints, events: list[CallPublished]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, linger_ms=5)
+    producer = AIOKafkaProducer(**kafka_options(stack.kafka_bootstrap), linger_ms=5)
     await producer.start()
     try:
         await asyncio.gather(
