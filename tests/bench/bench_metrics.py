@@ -19,6 +19,7 @@ import random
 import statistics
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -198,14 +199,14 @@ async def _throughput(stack: StackEndpoints, n: int) -> dict[str, Any]:
 
 
 async def _run(stack: StackEndpoints, n: int, beacons: int, stored: int) -> dict[str, Any]:
-    print(f"   load average before: {open('/proc/loadavg').read().strip()}", flush=True)
+    print(f"   load average before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
     figures = await _throughput(stack, n)
     for name, value in figures.items():
         print(f"   {name}: {value:,.2f}" if isinstance(value, float) else f"   {name}: {value}", flush=True)
     figures[f"dashboard ms, median of 7 ({stored:,} stored)"] = await _dashboard_ms(stack, stored)
     figures["beacon requests/s"] = await beacons_per_second(stack, beacons)
     print(f"   beacon requests/s: {figures['beacon requests/s']:,.1f}", flush=True)
-    print(f"   load average after: {open('/proc/loadavg').read().strip()}", flush=True)
+    print(f"   load average after: {Path('/proc/loadavg').read_text().strip()}", flush=True)
     return figures
 
 

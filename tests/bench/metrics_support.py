@@ -6,6 +6,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +31,7 @@ class Expected:
 
 def peak_mb(svc: ServiceProcess) -> float:
     assert svc.proc is not None
-    for line in open(f"/proc/{svc.proc.pid}/status").read().splitlines():
+    for line in Path(f"/proc/{svc.proc.pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0

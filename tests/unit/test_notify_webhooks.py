@@ -60,7 +60,7 @@ def test_webhook_id_is_stable_per_event_and_endpoint() -> None:
 
 @pytest.mark.parametrize("bad", ["secret", "whsec_", "whsec_***"])
 def test_malformed_secrets_are_refused(bad: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a webhook secret"):
         key_of(bad)
 
 
