@@ -61,6 +61,9 @@ class ServiceProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
+        # Not ready in time: stopped, so a caller that starts another (a supervisor's retry) never leaves
+        # an unmanaged replica behind in the consumer groups.
+        self.stop()
         raise RuntimeError(f"{self.name} not ready:\n{self.log_file.read_text()[-3000:]}")
 
     def stop(self) -> None:
