@@ -56,6 +56,8 @@ async def services(
     stack: StackEndpoints, published: dict[str, str]
 ) -> AsyncIterator[dict[str, ServiceProcess]]:
     await skip_to_end(stack.kafka_bootstrap, "metrics")
+    # The calls the session published before are not this module's: metrics reads only the test's own.
+    await skip_to_end(stack.kafka_bootstrap, "metrics-calls", CALLS_PUBLISHED)
     base = stack.service_env()
     catalog = ServiceProcess(
         "catalog", {**base, "BOI_MONGO_DATABASE": CATALOG_DB, "BOI_BEACON_RATE_BURST": "200"}
@@ -106,6 +108,13 @@ async def test_people_count_once_per_call_day_and_kind_and_bots_not_at_all(
     announced = CallPublished(call_id=x, version=1, change="published", call=call)
     await publish(
         stack.kafka_bootstrap, CALLS_PUBLISHED.name, announced.model_dump_json().encode(), key=x.encode()
+    )
+    # As in production, the call is known to metrics (its ODS, for the breakdowns) before people see it.
+    await eventually(
+        lambda: (
+            httpx.get(f"{metrics.url}/api/metrics/report", timeout=10).json()["kpis"]["calls_published"] >= 1
+        ),
+        timeout=120,
     )
 
     seen = [

@@ -7,22 +7,22 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
-from boi_shared.topics import IMPRESSIONS
+from boi_shared.topics import IMPRESSIONS, TopicSpec
 from tests.support.kafka import kafka_options
 
 ROLLUPS = ("call_counts", "call_days", "days")
 
 
-def _partitions() -> list[TopicPartition]:
-    return [TopicPartition(IMPRESSIONS.name, p) for p in range(IMPRESSIONS.partitions)]
+def _partitions(topic: TopicSpec = IMPRESSIONS) -> list[TopicPartition]:
+    return [TopicPartition(topic.name, p) for p in range(topic.partitions)]
 
 
-async def topic_end(bootstrap: str) -> dict[TopicPartition, int]:
-    """The impressions topic's end offsets now: where a test's own records begin."""
+async def topic_end(bootstrap: str, topic: TopicSpec = IMPRESSIONS) -> dict[TopicPartition, int]:
+    """The topic's end offsets now (impressions by default): where a test's own records begin."""
     consumer = AIOKafkaConsumer(**kafka_options(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(_partitions())
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(_partitions(topic))
         return ends
     finally:
         await consumer.stop()
@@ -71,7 +71,8 @@ async def snapshot(mongo_url: str, database: str) -> dict[str, dict[str, Any]]:
         await client.close()
 
 
-async def skip_to_end(bootstrap: str, group: str) -> None:
-    """Commit the end offset of every partition for `group`: its next member starts after what is there
-    (earlier tests' impressions, thousands when a test paged through the API, are not its to count)."""
-    await rewind_group(bootstrap, group, await topic_end(bootstrap))
+async def skip_to_end(bootstrap: str, group: str, topic: TopicSpec = IMPRESSIONS) -> None:
+    """Commit the end offset of every partition of `topic` for `group`: its next member starts after what
+    is there (earlier tests' impressions, thousands when a test paged through the API, are not its to
+    count; earlier tests' published calls are not its to read first)."""
+    await rewind_group(bootstrap, group, await topic_end(bootstrap, topic))

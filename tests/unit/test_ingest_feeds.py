@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from boi_ingest.domain.errors import FeedError
-from boi_ingest.domain.feeds import parse_feed
+from boi_ingest.domain.feeds import MAX_ENTRIES, parse_feed
 from boi_ingest.domain.model import ParsedFeed
 from boi_shared.ids import call_id_for, content_hash
 
@@ -126,3 +126,24 @@ def test_not_a_feed_is_a_clear_error() -> None:
         parse_feed(b"<?xml version='1.0'?><html><body><p>hola</p></body></html>")
     with pytest.raises(FeedError, match="not an RSS or Atom feed"):  # read as UTF-16: no element
         parse_feed(b"\x00\x01 not xml at all")
+
+
+def test_a_flood_of_entries_is_refused_before_parsing() -> None:
+    items = "".join(
+        f"<item><title>t{n}</title><link>https://e.org/{n}</link></item>" for n in range(MAX_ENTRIES + 1)
+    )
+    flood = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}</channel></rss>'.encode()
+    )
+    with pytest.raises(FeedError, match=r"refused: the document has 20,001 entries, more than 20,000"):
+        parse_feed(flood)
+
+
+def test_a_feed_at_the_entry_limit_is_read() -> None:
+    items = "".join(
+        f"<item><title>t{n}</title><link>https://e.org/{n}</link></item>" for n in range(MAX_ENTRIES)
+    )
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}</channel></rss>'.encode()
+    )
+    assert len(parse_feed(feed).items) == MAX_ENTRIES

@@ -170,14 +170,18 @@ def dlq_replay(
     typer.echo(f"{len(replayed)} message(s) republished to {topic}")
 
 
-def _load_plugins() -> dict[str, str]:
-    """Add the services' sub-commands; returns each one's Kafka principal (the service it belongs to)."""
+def _load_plugins(argv: list[str]) -> dict[str, str]:
+    """Add the services' sub-commands; returns each one's Kafka principal (the service it belongs to).
+    `boi sources …` imports only the ingest plugin (each service's imports cost about a second of CPU);
+    anything else (`boi --help`, a built-in command) loads them all, so help lists every command."""
+    found = list(entry_points(group="boi.commands"))
+    wanted = [ep for ep in found if len(argv) > 1 and ep.name == argv[1]] or found
     principals: dict[str, str] = {}
-    for ep in entry_points(group="boi.commands"):
-        plugin = ep.load()
-        app.add_typer(plugin, name=ep.name)
+    for ep in found:
         owner = ep.value.split(".")[0].removeprefix("boi_")
         principals[ep.name] = owner if owner in SERVICES else ADMIN
+        if ep in wanted:
+            app.add_typer(ep.load(), name=ep.name)
     return principals
 
 
@@ -197,5 +201,5 @@ def _local_stack_kafka(principals: dict[str, str], argv: list[str]) -> None:
 
 
 def main() -> None:
-    _local_stack_kafka(_load_plugins(), sys.argv)
+    _local_stack_kafka(_load_plugins(sys.argv), sys.argv)
     sys.exit(app())

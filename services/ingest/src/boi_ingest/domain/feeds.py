@@ -2,6 +2,7 @@
 
 import calendar
 import io
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,10 @@ from boi_ingest.domain.urls import canonical_url
 from boi_shared.ids import call_id_for, content_hash
 
 _DATE_KEYS = ("published_parsed", "updated_parsed", "created_parsed")
+MAX_ENTRIES = 20_000
+"""More entries than any feed of calls carries (the office's sources give tens, the benchmark 10,000): past
+it the document is a flood, refused before feedparser spends seconds on it."""
+_ENTRY_TAG = re.compile(rb"<(?:item|entry)[\s>/]")
 
 
 def _reason(exc: object) -> str:
@@ -104,6 +109,11 @@ def parse_feed(
     headers = {k: v for k, v in (("content-location", base_url), ("content-type", content_type)) if v}
     # Decoded here and rebuilt without its prolog: feedparser never sees a DTD (domain/guard.py).
     document, lenient = entity_free(document, headers)
+    if (entries_seen := sum(1 for _ in _ENTRY_TAG.finditer(document))) > MAX_ENTRIES:
+        raise FeedError(
+            f"refused: the document has {entries_seen:,} entries, more than {MAX_ENTRIES:,}; "
+            "ask the publisher for a feed of the current calls"
+        )
     headers["content-type"] = "application/xml; charset=utf-8"
     # A stream, never bytes or str: feedparser treats a string as a URL or file name to open.
     # No sanitizing or URI rewriting of embedded HTML: it is reduced to plain text (scripts dropped) and
