@@ -11,7 +11,14 @@ from pymongo import MongoClient
 from boi_catalog.adapters.documents import from_document
 from boi_catalog.domain.call import RETIRADA
 from boi_catalog.domain.search import search_document
-from boi_shared.events import CallEnriched, CallIngested, CallPublished, ImpressionRecorded
+from boi_shared.events import (
+    BulletinPublished,
+    CallEnriched,
+    CallIngested,
+    CallPublished,
+    ImpressionRecorded,
+    WebhookRetryDue,
+)
 from tests.chaos.load import Item
 
 EVENT_OF_TOPIC = {
@@ -19,6 +26,8 @@ EVENT_OF_TOPIC = {
     "calls.enriched.v1": CallEnriched,
     "calls.published.v1": CallPublished,
     "metrics.impressions.v1": ImpressionRecorded,
+    "bulletins.published.v1": BulletinPublished,
+    "notify.webhook-retries.v1": WebhookRetryDue,
 }
 COMPARED = ("title", "summary", "status", "call_type", "deadline", "colombia_eligible", "url", "funder")
 
