@@ -98,7 +98,7 @@ async def test_the_approved_bulletin_reaches_weekly_subscribers_once_with_the_en
     await subscribed(notify.url, mailpit, weekly, "semanal", q=w)
     await subscribed(notify.url, mailpit, daily, "diaria", q=w)
     [confirmation] = await mailpit.wait(weekly, "Confirma tu suscripción")
-    assert OTHER["BOI_BRAND_TAGLINE"] in confirmation["Subject"]
+    assert OTHER["BOI_BRAND_NAME"] in confirmation["Subject"]
     _branded(confirmation, site)
 
     calls = [enriched(f"Beca {w} número {n}", deadline=days(20 + n)) for n in range(5)]
@@ -113,7 +113,7 @@ async def test_the_approved_bulletin_reaches_weekly_subscribers_once_with_the_en
     _approve(site, later, f"La semana siguiente {w}", ids)  # handled after both: same partition
     [after] = await mailpit.wait(weekly, "La semana siguiente", timeout=120)
     [bulletin] = await mailpit.wait(weekly, f"Lo mejor de la semana {w}")
-    assert bulletin["Subject"] == f"{OTHER['BOI_BRAND_TAGLINE']}: Lo mejor de la semana {w}"
+    assert bulletin["Subject"] == f"{OTHER['BOI_BRAND_NAME']}: Lo mejor de la semana {w}"
     text = bulletin["Text"]
     positions = [text.index(f"Beca {w} número {n}") for n in range(5)]
     assert positions == sorted(positions, reverse=True)  # in the curator's order

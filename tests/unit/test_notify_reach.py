@@ -86,7 +86,7 @@ def test_the_bulletin_email_carries_its_calls_in_order_the_links_and_the_brand()
     footer = Footer(Topic(), "semanal", "https://n.example/m?t=1", "https://n.example/b?t=2")
     renderer = MailRenderer("https://n.example/privacidad", brand, "https://boi.example")
     mail = renderer.bulletin("ana@example.org", event, footer)
-    assert mail.subject == "Oportunidades de Medellín: Lo mejor de la semana"
+    assert mail.subject == "Medellín Global: Lo mejor de la semana"
     assert mail.headers["List-Unsubscribe"] == "<https://n.example/b?t=2>"
     assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     positions = [mail.text.index(f"Beca número {n}") for n in range(5)]

@@ -11,6 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, CallType
 
@@ -157,3 +159,16 @@ class Brand:
             f":root {{ --accent: {self.primary}; --brand-accent: {self.accent}; }}\n"
             f".top {{ background: {self.primary}; border-bottom: 4px solid {self.accent}; }}\n"
         )
+
+
+def logo_response(brand: Brand) -> Response:
+    """`GET …/marca/logo` of every service that shows pages (each serves it on its own origin, which its
+    strict `img-src 'self'` allows). An SVG logo is served as an image with a sandboxing policy: a script
+    inside it never runs."""
+    if not brand.logo:
+        raise HTTPException(status_code=404)
+    headers = {
+        "Cache-Control": "max-age=300",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    }
+    return Response(brand.logo, media_type=brand.logo_type, headers=headers)

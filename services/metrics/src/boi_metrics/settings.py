@@ -2,10 +2,13 @@
 
 from pydantic import Field, SecretStr
 
+from boi_shared.branding import BrandingSettings
 from boi_shared.settings import ServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, BrandingSettings):
+    """metrics' settings, with the entity's brand (`BOI_BRAND_*`, the catalog's values) for its pages."""
+
     metrics_top_max: int = Field(
         default=100, ge=1, description="Largest `limit` accepted by GET /api/metrics/top"
     )

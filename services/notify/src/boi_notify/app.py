@@ -145,7 +145,7 @@ def build_email(
     sender = AiosmtplibSender(
         settings.smtp_host,
         settings.smtp_port,
-        settings.mail_from,
+        settings.sender,
         settings.smtp_timeout_seconds,
         settings.smtp_username,
         settings.smtp_password.get_secret_value(),
@@ -220,13 +220,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.brand_privacy_controller or settings.privacy_controller,
             settings.subscribe_rate_per_minute,
             settings.reminder_days,
+            Brand.from_settings(settings),
         )
     )
     desk = SubscriberDesk(email.store, email.subscriptions)
     session = ConsoleSession(
         settings.console_users.get_secret_value(), settings.session_secret.get_secret_value()
     )
-    app.include_router(console_router(desk, session, base, settings.public_base_url))
+    app.include_router(
+        console_router(desk, session, base, settings.public_base_url, Brand.from_settings(settings))
+    )
     app.include_router(partners_router(partnering.partners, session, settings))
     return app
 

@@ -11,13 +11,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from boi_notify.console import Holder, SubscriberDesk
 from boi_notify.domain.subscription import InvalidSubscription
 from boi_notify.emails import FREQUENCY_LABELS
+from boi_shared.branding import Brand
 from boi_shared.console import ConsoleSession, Operator
 
 PATH = "/consola/suscripciones"
 SIGN_IN = "Esta página es de la consola. Inicia sesión en /consola y vuelve a abrirla."
 
 
-def console_router(desk: SubscriberDesk, session: ConsoleSession, base: str, site_url: str) -> APIRouter:
+def console_router(
+    desk: SubscriberDesk, session: ConsoleSession, base: str, site_url: str, brand: Brand
+) -> APIRouter:
     env = Environment(loader=PackageLoader("boi_notify", "templates"), autoescape=select_autoescape(["html"]))
     api = APIRouter(prefix=PATH, include_in_schema=False)
 
@@ -25,6 +28,7 @@ def console_router(desk: SubscriberDesk, session: ConsoleSession, base: str, sit
         operator: Operator | None, status: int = 200, notice: str = "", **ctx: object
     ) -> HTMLResponse:
         values = {"base": base, "site_url": site_url, "title": "Suscripciones", "notice": notice, **ctx}
+        values.update(brand=brand, logo_url=f"{base}/marca/logo" if brand.logo else "")
         if operator is not None:
             values.update(operator=operator, census=await desk.census(), frequencies=FREQUENCY_LABELS)
         html = env.get_template("pages/console.html").render(values)

@@ -118,7 +118,7 @@ class MailRenderer:
         cards = [_card(c.call, Kind.BULLETIN, self.brand) for c in bulletin.calls]
         return self._mail(
             to,
-            f"{self.brand.tagline}: {bulletin.title}"[:150],
+            f"{self.brand.name}: {bulletin.title}"[:150],
             "bulletin",
             headers,
             heading=bulletin.title,
@@ -133,7 +133,7 @@ class MailRenderer:
         names = "; ".join(t.describe() for t in topics)
         return self._mail(
             to,
-            f"Confirma tu suscripción al {self.brand.tagline}",
+            f"Confirma tu suscripción a {self.brand.name}",
             "link",
             {},
             heading="Confirma tu suscripción",
@@ -149,7 +149,7 @@ class MailRenderer:
     def manage_link(self, to: str, url: str) -> Mail:
         return self._mail(
             to,
-            f"Tus suscripciones al {self.brand.tagline}",
+            f"Tus suscripciones en {self.brand.name}",
             "link",
             {},
             heading="Tus suscripciones y tus datos",

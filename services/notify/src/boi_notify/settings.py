@@ -1,5 +1,6 @@
 """Settings of the notify service (`BOI_*` environment variables)."""
 
+from email.headerregistry import Address
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -60,7 +61,7 @@ class Settings(ServiceSettings, BrandingSettings):
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one SMTP exchange")
     mail_from: str = Field(
-        default="Boletín de Oferta Internacional <boletin@localhost>", description="From: of every email"
+        default="", description="From: of every email; empty: the brand's name <boletin@localhost>"
     )
     subscription_secret: SecretStr = Field(
         default=SecretStr(""),
@@ -116,3 +117,8 @@ class Settings(ServiceSettings, BrandingSettings):
         if self.webhook_urls and not self.webhook_secret.get_secret_value():
             raise ValueError("BOI_WEBHOOK_SECRET must be set when BOI_WEBHOOK_URLS lists endpoints")
         return self
+
+    @property
+    def sender(self) -> str:
+        """The From: of every email: `BOI_MAIL_FROM`, or the bulletin's name (quoted as RFC 5322 needs)."""
+        return self.mail_from or str(Address(display_name=self.brand_name, addr_spec="boletin@localhost"))

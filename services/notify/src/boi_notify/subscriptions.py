@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 from boi_notify.domain.mail import MailDeferred
 from boi_notify.domain.records import Subscriber, Subscription, subscription_id
 from boi_notify.domain.subscription import (
-    CONSENT_TEXT,
     Frequency,
     InvalidSubscription,
     Topic,
+    consent_text,
     normalize_email,
     reminder_days,
 )
@@ -108,7 +108,7 @@ class Subscriptions:
         if person is None:
             return None
         consent = {
-            "text": CONSENT_TEXT,
+            "text": consent_text(self.renderer.brand.entity, self.renderer.brand.name),
             "confirmed_at": self.clock(),
             "method": "doble confirmación por correo",
         }

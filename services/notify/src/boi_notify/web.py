@@ -12,11 +12,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from boi_notify.domain.mail import MailDeferred
-from boi_notify.domain.subscription import CONSENT_TEXT, InvalidSubscription, Topic
+from boi_notify.domain.subscription import InvalidSubscription, Topic, consent_text
 from boi_notify.domain.tokens import Purpose, Tokens
 from boi_notify.subscriptions import Subscriptions
 from boi_notify.web_manage import manage_router
 from boi_notify.web_pages import Pages
+from boi_shared.branding import Brand, logo_response
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, ODS_LABELS_ES
 
 CHECK_MAIL = [
@@ -55,12 +56,18 @@ def router(
     controller: str,
     per_minute: int,
     default_reminders: Sequence[int] = (7, 1),
+    brand: Brand | None = None,
 ) -> APIRouter:
     limit = ClientLimit(per_minute)
     api = APIRouter(prefix="/suscripcion", include_in_schema=False)
 
-    pages = Pages(tokens, base, site_url)
+    pages = Pages(tokens, base, site_url, brand)
+    consent = consent_text(pages.brand.entity, pages.brand.name)
     page, message, read = pages.page, pages.message, pages.read
+
+    @api.get("/marca/logo")
+    async def brand_logo() -> Response:
+        return logo_response(pages.brand)
 
     @api.get("/estilo.css")
     async def style() -> Response:
@@ -80,7 +87,7 @@ def router(
             error=error,
             email=email,
             topic=topic,
-            consent=CONSENT_TEXT,
+            consent=consent,
             types=list(CALL_TYPE_LABELS_ES.items()),
             goals=list(ODS_LABELS_ES.items()),
         )
@@ -133,7 +140,7 @@ def router(
         async def show(_: str) -> HTMLResponse:
             return message(
                 "Confirma tu suscripción",
-                [CONSENT_TEXT],
+                [consent],
                 action=f"{base}/confirmar?{request.url.query}",
                 button="Confirmar mi suscripción",
             )

@@ -8,20 +8,27 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from boi_notify.domain.tokens import Purpose, TokenError, Tokens
+from boi_shared.branding import Brand
 
 
 class Pages:
-    def __init__(self, tokens: Tokens, base: str, site_url: str) -> None:
+    """Pages in the entity's brand (`BOI_BRAND_*`, as on the site): its name in every title, the logo the
+    site serves, its colours, contact and data controller."""
+
+    def __init__(self, tokens: Tokens, base: str, site_url: str, brand: Brand | None = None) -> None:
         self.env = Environment(
             loader=PackageLoader("boi_notify", "templates"), autoescape=select_autoescape(["html"])
         )
         self.tokens, self.base, self.site_url = tokens, base, site_url
+        self.brand = brand or Brand()
+        self.logo_url = f"{base}/marca/logo" if self.brand.logo else ""  # served by notify: img-src 'self'
         loader = self.env.loader
-        self.stylesheet = loader.get_source(self.env, "pages/pages.css")[0] if loader else ""
+        css = loader.get_source(self.env, "pages/pages.css")[0] if loader else ""
+        self.stylesheet = css.replace("#0f3d6e", self.brand.primary)  # validated #rrggbb, never markup
 
     def page(self, template: str, status: int = 200, **ctx: object) -> HTMLResponse:
         html = self.env.get_template(f"pages/{template}.html").render(
-            base=self.base, site_url=self.site_url, **ctx
+            base=self.base, site_url=self.site_url, brand=self.brand, logo_url=self.logo_url, **ctx
         )
         return HTMLResponse(html, status_code=status)  # the shared strict CSP: styles from estilo.css
 

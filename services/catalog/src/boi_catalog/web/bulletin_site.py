@@ -20,6 +20,7 @@ from boi_catalog.domain.public import impressions
 from boi_catalog.web import WebContext
 from boi_catalog.web.present import card, date_es
 from boi_catalog.web.render import Renderer, templates
+from boi_shared.branding import logo_response
 
 NOT_FOUND_ES = "No hay un boletín publicado para esa semana. Mira el archivo de boletines."
 _PDF_CACHE: dict[tuple[str, str], bytes] = {}
@@ -34,15 +35,7 @@ def brand_router() -> APIRouter:
 
     @router.get("/marca/logo")
     async def brand_logo() -> Response:
-        brand = current()
-        if not brand.logo:
-            raise HTTPException(status_code=404)
-        # An SVG logo is served as an image with a sandboxing policy: a script inside it never runs.
-        headers = {
-            "Cache-Control": "max-age=300",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-        }
-        return Response(brand.logo, media_type=brand.logo_type, headers=headers)
+        return logo_response(current())
 
     return router
 

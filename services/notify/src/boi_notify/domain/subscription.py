@@ -13,13 +13,17 @@ from email_validator import EmailNotValidError, validate_email
 from boi_shared.events import PublicCall
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, ODS_LABELS_ES, CallType, Eligibility
 
-CONSENT_TEXT = (
-    "Acepto recibir por correo electrónico las convocatorias internacionales del Boletín de Oferta "
-    "Internacional que coincidan con este tema, con la frecuencia elegida. Mis datos (correo y tema) se usan "
-    "solo para ese fin, según el aviso de privacidad (Ley 1581 de 2012); puedo darme de baja y pedir que se "
-    "borren en cualquier momento desde el enlace de cada correo."
-)
-"""The consent a person gives by confirming; stored verbatim with the confirmation time as proof."""
+
+def consent_text(entity: str, bulletin: str) -> str:
+    """The consent a person gives by confirming, naming the entity that publishes the bulletin (the data
+    controller, `BOI_BRAND_*`); stored verbatim with the confirmation time as proof."""
+    return (
+        f"Acepto recibir por correo electrónico las convocatorias internacionales que {entity} publica en "
+        f"{bulletin} y que coincidan con este tema, con la frecuencia elegida. Mis datos (correo y tema) "
+        "se usan solo para ese fin, según el aviso de privacidad (Ley 1581 de 2012); puedo darme de baja y "
+        "pedir que se borren en cualquier momento desde el enlace de cada correo."
+    )
+
 
 ELIGIBILITY_LABELS_ES = {
     "si": "Colombia puede postularse",
