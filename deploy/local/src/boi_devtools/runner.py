@@ -160,6 +160,8 @@ def run_all(site_port: int = 8000, extra_feeds: list[str] | None = None) -> None
         "BOI_SUBSCRIPTION_SECRET": _secret(cfg, "subscription-secret"),
         # The catalog signs console sessions; metrics and notify verify the same cookie for their pages.
         "BOI_SESSION_SECRET": _secret(cfg, "session-secret"),
+        # …and ask the catalog about console users added with `boi console user add`.
+        "BOI_CATALOG_URL": site,
     }
     running: list[RunningService] = []
     try:

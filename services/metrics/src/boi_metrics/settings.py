@@ -31,3 +31,7 @@ class Settings(ServiceSettings, BrandingSettings):
     session_secret: SecretStr = Field(
         default=SecretStr(""), description="Key the catalog signs console sessions with (same value)"
     )
+    catalog_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The catalog, asked whether a console user added with `boi console user add` exists",
+    )

@@ -225,7 +225,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     desk = SubscriberDesk(email.store, email.subscriptions)
     session = ConsoleSession(
-        settings.console_users.get_secret_value(), settings.session_secret.get_secret_value()
+        settings.console_users.get_secret_value(),
+        settings.session_secret.get_secret_value(),
+        settings.catalog_url,
     )
     app.include_router(
         console_router(desk, session, base, settings.public_base_url, Brand.from_settings(settings))

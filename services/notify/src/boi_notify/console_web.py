@@ -35,18 +35,18 @@ def console_router(
         return HTMLResponse(html, status, headers={"Cache-Control": "no-store"})
 
     async def admin_form(request: Request) -> tuple[Operator, dict[str, str]]:
-        operator = session.require_admin(request)
+        operator = await session.require_admin(request)
         body = (await request.body()).decode("utf-8", errors="replace")[:2_000]
         values = {k: v[-1].strip() for k, v in parse_qs(body, keep_blank_values=True).items()}
         session.check_csrf(operator, values.get("csrf", ""))
         return operator, values
 
     async def refused(request: Request, exc: HTTPException) -> HTMLResponse:
-        return await page(session.operator(request), exc.status_code, str(exc.detail))
+        return await page(await session.operator(request), exc.status_code, str(exc.detail))
 
     @api.get("", response_class=HTMLResponse)
     async def overview(request: Request) -> HTMLResponse:
-        operator = session.operator(request)
+        operator = await session.operator(request)
         return await page(operator, 200 if operator else 401, "" if operator else SIGN_IN)
 
     @api.post("/buscar", response_class=HTMLResponse)

@@ -30,8 +30,8 @@ def partners_router(partners: Partners, session: ConsoleSession, settings: Setti
         html = env.get_template(f"console/{template}.html").render(**ctx)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
-    def admin(request: Request) -> Operator | HTMLResponse:
-        operator = session.operator(request)
+    async def admin(request: Request) -> Operator | HTMLResponse:
+        operator = await session.operator(request)
         if operator is None:
             return page(
                 "message",
@@ -49,7 +49,7 @@ def partners_router(partners: Partners, session: ConsoleSession, settings: Setti
         return operator
 
     async def posted(request: Request) -> tuple[Operator, dict[str, str]] | HTMLResponse:
-        operator = admin(request)
+        operator = await admin(request)
         if isinstance(operator, HTMLResponse):
             return operator
         raw = (await request.body())[:MAX_FORM_BYTES].decode("utf-8", "replace")
@@ -68,7 +68,7 @@ def partners_router(partners: Partners, session: ConsoleSession, settings: Setti
 
     @router.get("", response_class=HTMLResponse)
     async def listing(request: Request, aviso: str = "") -> Response:
-        operator = admin(request)
+        operator = await admin(request)
         if isinstance(operator, HTMLResponse):
             return operator
         return page(
@@ -119,7 +119,7 @@ def partners_router(partners: Partners, session: ConsoleSession, settings: Setti
 
     @router.get("/{name}", response_class=HTMLResponse)
     async def delivery_log(request: Request, name: str) -> Response:
-        operator = admin(request)
+        operator = await admin(request)
         if isinstance(operator, HTMLResponse):
             return operator
         try:

@@ -97,6 +97,10 @@ class Settings(ServiceSettings, BrandingSettings):
     session_secret: SecretStr = Field(
         default=SecretStr(""), description="Key the catalog signs console sessions with (the catalog's value)"
     )
+    catalog_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The catalog, asked whether a console user added with `boi console user add` exists",
+    )
     subscribe_rate_per_minute: int = Field(
         default=10, ge=0, description="Subscription requests a minute per client (0: no limit)"
     )

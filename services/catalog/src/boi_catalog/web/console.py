@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boi_catalog.web import WebContext, is_call_id
@@ -125,6 +125,15 @@ def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRout
         response = RedirectResponse(f"{PREFIX}/entrar", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    @router.get("/sesion", include_in_schema=False)
+    async def session_check(request: Request) -> JSONResponse:
+        """Asked by notify and metrics, which serve console pages of their own, about a signed-in user they
+        do not know from settings (one added with `boi console user add`): who it is, or 401."""
+        user = sessions.user(request)
+        if user is None:
+            return JSONResponse({"detail": "sin sesión"}, 401, headers={"Cache-Control": "no-store"})
+        return JSONResponse({"u": user.name, "r": user.role}, headers={"Cache-Control": "no-store"})
 
     @router.get("/", response_class=HTMLResponse)
     async def queue(request: Request, page_no: int = 1, aviso: str = "") -> HTMLResponse:

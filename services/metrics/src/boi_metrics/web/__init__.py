@@ -59,7 +59,9 @@ def mount_web(app: FastAPI, settings: Settings, stores: Stores, outcomes: Outcom
 
     render, ranges = Renderer(Brand.from_settings(settings)), DayRange(settings.metrics_max_range_days)
     session = ConsoleSession(
-        settings.console_users.get_secret_value(), settings.session_secret.get_secret_value()
+        settings.console_users.get_secret_value(),
+        settings.session_secret.get_secret_value(),
+        settings.catalog_url,
     )
     app.include_router(dashboard_router(stores, outcomes, session, render, ranges))
     app.include_router(public_router(stores, outcomes, render, ranges))

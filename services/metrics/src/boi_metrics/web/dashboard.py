@@ -40,7 +40,7 @@ def dashboard_router(
 
     @router.get("", response_class=HTMLResponse)
     async def dashboard(request: Request, desde: date | None = None, hasta: date | None = None) -> Response:
-        operator = session.operator(request)
+        operator = await session.operator(request)
         if operator is None:
             return render("message.html", 401, title="Inicia sesión", message=UNAUTHENTICATED)
         first, last = ranges(desde, hasta)
@@ -69,7 +69,7 @@ def dashboard_router(
 
     @router.get("/export.zip")
     async def export(request: Request, desde: date | None = None, hasta: date | None = None) -> Response:
-        session.require(request)
+        await session.require(request)
         first, last = ranges(desde, hasta)
         body = report_zip(await report(stores, first, last))
         name = f"boi-metricas-{first.isoformat()}-{last.isoformat()}.zip"
@@ -81,7 +81,7 @@ def dashboard_router(
 
     @router.post("/resultados")
     async def record_outcome(request: Request) -> Response:
-        operator = session.require(request)
+        operator = await session.require(request)
         raw = (await request.body()).decode("utf-8", errors="replace")
         data = {k: v[-1].strip() for k, v in parse_qs(raw, keep_blank_values=True).items()}
         session.check_csrf(operator, data.pop("csrf", ""))
