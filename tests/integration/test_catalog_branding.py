@@ -65,6 +65,12 @@ async def test_another_entity_on_every_page(other_site: Site) -> None:
     assert logo.content == LOGO and logo.headers["content-type"] == "image/svg+xml"
     assert "sandbox" in logo.headers["content-security-policy"]
     assert "Medellín Global" in other_site.api("/boletin/rss.xml").text
+    for feed in ("/feeds/rss.xml", "/feeds/atom.xml"):
+        text = other_site.api(feed).text
+        assert "<title>Medellín Global · " in text and "BOI" not in text, feed
+    # PRODID names the software (BOI), the calendar's name the entity
+    assert "X-WR-CALNAME:Medellín Global · " in other_site.api("/feeds/cierres.ics").text
+    assert "Medellín y Antioquia" in other_site.api("/feeds/rss.xml").text
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 
+from boi_catalog.branding import current
 from boi_catalog.domain.public import public_url
 from boi_catalog.web import UNAVAILABLE_ES, WebContext
 from boi_catalog.web.present import deadline_label, eligibility_label, type_label
@@ -20,7 +21,6 @@ from boi_catalog.web.query import SearchParams, parse
 from boi_shared.errors import TransientError
 
 FEED_SIZE = 50
-TITLE = "BOI · Convocatorias internacionales"
 
 
 def _description(hit: dict[str, Any]) -> str:
@@ -32,10 +32,11 @@ def _description(hit: dict[str, Any]) -> str:
 def feed_xml(hits: list[dict[str, Any]], base_url: str, self_url: str, atom: bool) -> bytes:
     fg = FeedGenerator()
     fg.id(self_url)
-    fg.title(TITLE)
+    brand = current()  # the entity's name and region (`BOI_BRAND_*`), as on every page
+    fg.title(f"{brand.name} · Convocatorias internacionales")
     fg.link(href=base_url, rel="alternate")
     fg.link(href=self_url, rel="self")
-    fg.description("Becas, fondos, premios, cursos y alianzas internacionales para Bogotá y Colombia.")
+    fg.description(f"Becas, fondos, premios, cursos y alianzas internacionales para {brand.region}.")
     fg.language("es")
     for hit in reversed(hits):  # feedgen prepends: keep the search order
         entry = fg.add_entry()
@@ -60,7 +61,7 @@ def deadlines_ics(hits: list[dict[str, Any]], base_url: str, now: datetime) -> b
     cal = Calendar()
     cal.add("prodid", "-//BOI//Convocatorias//ES")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", "BOI · Cierres de convocatorias")
+    cal.add("x-wr-calname", f"{current().name} · Cierres de convocatorias")
     for hit in hits:
         if not hit.get("deadline"):
             continue
