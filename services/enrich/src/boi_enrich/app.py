@@ -13,6 +13,7 @@ from boi_enrich import SERVICE, handlers
 from boi_enrich.adapters.mongo import MongoStore
 from boi_enrich.providers.chain import ProviderChain, build_chain
 from boi_enrich.settings import Settings
+from boi_shared.checks import MONGODB
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.service import asyncapi_document, service_app
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return service_app(
         service=SERVICE,
         broker=build_broker(settings, chain),
-        checks={"mongodb": store.ping},
+        checks={MONGODB: store.ping},
         resources=resources,
         description=DESCRIPTION,
         settings=settings,
