@@ -11,81 +11,88 @@ payload with our field names, an HTML comment). One detector, used twice:
 import re
 from collections.abc import Iterator
 
+from boi_enrich.domain.lexicon import Lexicon
 from boi_enrich.domain.text import Doc, fold
 from boi_shared.events import Enrichment, RawCall
 
 REASON = "posible inyección de instrucciones"
 
-_VERBS_ES = r"(ignora|ignore|ignoren|ignorar|olvida|olvide|olviden|omite|omita|descarta|descarte|desestima)"
-_SET_ES = r"(cambia|cambie|cambien|modifica|modifique|pon|ponga|fija|fije|asigna|asigne|actualiza|actualice)"
-_FIELDS_ES = r"(elegibilidad|fecha|cierre|plazo|monto|cuantia|tipo|pais|paises|financiador)"
-_FIELDS_EN = r"(eligibility|deadline|closing date|amount|call type|type|country|countries|funder)"
-_MARK_ES = r"(marca|marque|marquen|clasifica|clasifique|etiqueta|etiquete|trata|trate)"
+_FIELDS_ES = r"(?:elegibilidad|fecha|cierre|plazo|monto|cuantia|tipo|pais|paises|financiador)"
+_FIELDS_EN = r"(?:eligibility|deadline|closing date|amount|call type|type|country|countries|funder)"
+_MARK_ES = "marca marque marquen clasifica clasifique etiqueta etiquete trata trate"
 
-# (anchors, pattern): the pattern runs only when one of its literal anchors is in the text, which keeps
-# the check cheap (a regex alternation over every call is ten times slower). Both are matched against the
-# folded text (lower case, accents removed: `text.fold`, which keeps every offset).
-_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
-    (tuple(anchors.split("|")), re.compile(pattern, re.MULTILINE))
-    for anchors, pattern in (
-        # "ignore previous instructions" and its Spanish forms
-        (
-            "instruction|prompt|rules|direction",
-            r"\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|prompts?|rules|directions)\b",
-        ),
-        (
-            "instruccion|indicaciones|reglas",
-            rf"\b{_VERBS_ES}\b[^.\n]{{0,40}}\b(instruccion|instrucciones|indicaciones|reglas)\b",
-        ),
-        ("instruction", r"\b(new|updated|real|actual)\s+instructions?\b"),
-        ("instrucciones", r"\b(nuevas|verdaderas|siguientes)\s+instrucciones\s*:"),
-        # role play and chat-template markers
-        ("you", r"\byou\s+are\s+(now|no\s+longer)\b"),
-        ("eres", r"\b(ahora|a partir de ahora)\s+(tu\s+)?eres\b"),
-        ("mode|modo", r"\b(developer|god|jailbreak)\s+mode\b|\bmodo\s+(desarrollador|dios)\b"),
-        (
-            "system|assistant|developer|sistema|asistente",
-            r"^\s*(#+\s*)?(system|assistant|developer|sistema|asistente)\s*:",
-        ),
-        (
-            "im_|system|endoftext|inst]|sys]|sys>>",
-            r"<\|?\s*(im_start|im_end|system|endoftext)\s*\|?>|\[/?(inst|sys)\]|<</?sys>>",
-        ),
-        ("call_data", r"</?\s*call_data\s*>"),
-        # orders about the record itself
-        (
-            "mark|classif|label|treat|tag|set",
-            r"\b(mark|classify|label|treat|tag)\s+(this|it|the\s+\w+)\s+as\b"
-            r"|\b(mark|classify|label|treat|tag|set)\s+(this|it|the\s+call|this\s+call)\s+as\b",
-        ),
-        (
-            "change|set|update|modif|make",
-            rf"\b(change|set|update|modify|make)\s+(the\s+)?{_FIELDS_EN}\b[^.\n]{{0,40}}\b(to|as)\b",
-        ),
-        (
-            "marc|clasific|etiquet|trat",
-            rf"\b{_MARK_ES}\s+(esto|esta\s+\w+|este\s+\w+|la\s+\w+|el\s+\w+)\s+como\b"
-            rf"|\b{_MARK_ES}\s+(esto|esta|este|la|el)\b[^.\n]{{0,30}}\bcomo\b",
-        ),
-        ("cambi|modific|pon|fij|asign|actualiz", rf"\b{_SET_ES}\s+(la|el|los|las)\s+{_FIELDS_ES}\b"),
-        (
-            "only|solo|unicamente",
-            r"\b(respond|answer|reply|output)\s+only\b|\b(responde|responda|devuelve|devuelva)\s+(solo|unicamente)\b",
-        ),
-        ("invent|make|fabricat", r"\b(invent|make\s+up|fabricate)\b|\b(inventa|invente|inventen|inventar)\b"),
-        (
-            "must|should|debe",
-            r"\b(the\s+)?(assistant|llm|language\s+model)\s+(must|should)\b|\b(el|la)\s+(asistente|ia)\s+debe\b",
-        ),
-        # hidden comments and JSON payloads naming our fields
-        ("<!--|[//]", r"<!--|\[//\]:\s*#"),
-        (
-            '":|" :',
-            r"[{,]\s*\"(call_type|colombia_eligible|deadline|amount|currency|needs_review|review_reasons"
-            r"|countries|funder)\"\s*:",
-        ),
-    )
+# The rules, written once. A word rule is (lead words, rest): one of the words at a word start, then `rest`.
+# Other rules start with a mark, not a word: (anchors, pattern), the pattern tried only when one of its
+# literal anchors is in the text. Everything is matched against the folded text (`text.fold`: lower case,
+# accents removed, same length, so a match points into the call).
+_WORD_RULES: tuple[tuple[str, str], ...] = (
+    # "ignore previous instructions" and its Spanish forms
+    ("ignore disregard forget override", r"\b[^.\n]{0,40}\b(?:instructions?|prompts?|rules|directions)\b"),
+    (
+        "ignora ignore ignoren ignorar olvida olvide olviden omite omita descarta descarte desestima",
+        r"\b[^.\n]{0,40}\b(?:instruccion|instrucciones|indicaciones|reglas)\b",
+    ),
+    ("new updated real actual", r"\s+instructions?\b"),
+    ("nuevas verdaderas siguientes", r"\s+instrucciones\s*:"),
+    # role play
+    ("you", r"\s+are\s+(?:now|no\s+longer)\b"),
+    ("ahora", r"\s+(?:tu\s+)?eres\b"),
+    ("developer god jailbreak", r"\s+mode\b"),
+    ("modo", r"\s+(?:desarrollador|dios)\b"),
+    # orders about the record itself
+    ("mark classify label treat tag", r"\s+(?:this|it|the\s+\w+)\s+as\b"),
+    ("mark classify label treat tag set", r"\s+(?:this|it|the\s+call|this\s+call)\s+as\b"),
+    ("change set update modify make", rf"\s+(?:the\s+)?{_FIELDS_EN}\b[^.\n]{{0,40}}\b(?:to|as)\b"),
+    (_MARK_ES, r"\s+(?:esto|esta\s+\w+|este\s+\w+|la\s+\w+|el\s+\w+)\s+como\b"),
+    (_MARK_ES, r"\s+(?:esto|esta|este|la|el)\b[^.\n]{0,30}\bcomo\b"),
+    (
+        "cambia cambie cambien modifica modifique pon ponga fija fije asigna asigne actualiza actualice",
+        rf"\s+(?:la|el|los|las)\s+{_FIELDS_ES}\b",
+    ),
+    ("respond answer reply output", r"\s+only\b"),
+    ("responde responda devuelve devuelva", r"\s+(?:solo|unicamente)\b"),
+    ("invent fabricate inventa invente inventen inventar", r"\b"),
+    ("make", r"\s+up\b"),
+    ("assistant llm", r"\s+(?:must|should)\b"),
+    ("language", r"\s+model\s+(?:must|should)\b"),
+    ("el la", r"\s+(?:asistente|ia)\s+debe\b"),
 )
+_MARK_RULES: tuple[tuple[str, str], ...] = (
+    # a fake role line and chat-template markers
+    (
+        "system assistant developer sistema asistente",
+        r"^[ \t]*(?:#+\s*)?(?:system|assistant|developer|sistema|asistente)\s*:",
+    ),
+    ("im_ system endoftext", r"<\|?\s*(?:im_start|im_end|system|endoftext)\s*\|?>"),
+    ("inst] sys]", r"\[/?(?:inst|sys)\]"),
+    ("sys>>", r"<</?sys>>"),
+    ("call_data", r"</?\s*call_data\s*>"),
+    # hidden comments and JSON payloads naming our fields
+    ("<!--", r"<!--"),
+    ("[//]", r"\[//\]:\s*#"),
+    (
+        'call_type" colombia_eligible" deadline" amount" currency" needs_review" review_reasons" countries"'
+        ' funder"',
+        r"[{,]\s*\"(?:call_type|colombia_eligible|deadline|amount|currency|needs_review|review_reasons"
+        r"|countries|funder)\"\s*:",
+    ),
+)
+# For a call's text (the rules' input): every lead word indexed by its first letters (`Lexicon`).
+_LEXICON: Lexicon[int] = Lexicon(
+    [(i, lead + rest) for i, (leads, rest) in enumerate(_WORD_RULES) for lead in leads.split()]
+    + [(len(_WORD_RULES) + i, pattern) for i, (_, pattern) in enumerate(_MARK_RULES)],
+    tail="",
+)
+# For any text (an evidence sentence, a summary): the same rules as regular expressions, each tried only
+# when one of its lead words or anchors occurs in the text. A word rule's pattern has no leading `\b` (which
+# would cost the regex engine its fast scan for the first letters): `_matches` checks the word start itself.
+_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], bool], ...] = tuple(
+    (tuple(leads.split()), re.compile(rf"(?:{'|'.join(leads.split())}){rest}", re.MULTILINE), True)
+    for leads, rest in _WORD_RULES
+) + tuple(
+    (tuple(anchors.split()), re.compile(pattern, re.MULTILINE), False) for anchors, pattern in _MARK_RULES
+)
+_WORD_CHAR = re.compile(r"\w")
 # Companion fields reset together with the field whose evidence was an injected sentence.
 _COMPANIONS: dict[str, tuple[str, ...]] = {"deadline": ("deadline_tz",), "amount": ("currency",)}
 # Never reset: they are not extracted values.
@@ -94,10 +101,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def _matches(folded: str) -> Iterator[re.Match[str]]:
-    """Every match of every rule whose anchors occur in the folded text."""
-    for anchors, pattern in _RULES:
-        if any(a in folded for a in anchors):
-            yield from pattern.finditer(folded)
+    """Every match of every rule whose lead words or anchors occur in the folded text."""
+    for anchors, pattern, at_word_start in _PATTERNS:
+        if not any(a in folded for a in anchors):
+            continue
+        pos = 0
+        while (match := pattern.search(folded, pos)) is not None:
+            start = match.start()
+            if at_word_start and start > 0 and _WORD_CHAR.match(folded, start - 1):
+                pos = start + 1  # the lead word's letters inside another word: not a match
+                continue
+            yield match
+            pos = match.end()
 
 
 def find_injections(text: str) -> list[str]:
@@ -113,8 +128,7 @@ def injected_spans(doc: Doc) -> list[tuple[int, int]]:
     """The sentences that carry instructions to a model, each with the sentence after it on the same line
     (``Ignore the instructions above. The deadline is …``)."""
     spans: list[tuple[int, int]] = []
-    for match in _matches(doc.low):
-        pos = match.start()
+    for _, pos, _ in _LEXICON.find(doc):
         i = doc.sentence_index(pos)
         start, end = doc.sentences[i]
         line_end = doc.lines[doc.line_index(pos)][1]
