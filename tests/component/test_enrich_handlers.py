@@ -7,8 +7,7 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from boi_enrich.adapters.memory import MemoryCostLedger, MemoryEnrichmentCache
-from boi_enrich.app import build_broker
-from boi_enrich.providers.chain import build_chain
+from boi_enrich.app import build_broker, build_chain
 from boi_enrich.settings import Settings
 from boi_shared.events import CallEnriched, CallIngested, DeadLetter
 from boi_shared.topics import CALLS_ENRICHED, CALLS_RAW, dlq_name

@@ -10,7 +10,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from boi_enrich.adapters.mongo import MongoStore
-from boi_enrich.providers.chain import build_chain
+from boi_enrich.app import build_chain
 from boi_shared.events import CallIngested
 from boi_shared.ids import call_id_for
 from tests.support.enrich_samples import TEST_OPENAI_KEY, VALID_ANSWER, openai_settings, sample_call

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from boi_enrich.adapters.memory import MemoryCostLedger, MemoryEnrichmentCache
-from boi_enrich.providers.chain import build_chain
+from boi_enrich.app import build_chain
 from boi_enrich.settings import Settings
 from tests.support.enrich_samples import sample_call
 

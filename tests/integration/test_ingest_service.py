@@ -132,7 +132,7 @@ async def run(svc: ServiceProcess, sources: list[str], headers: dict[str, str] =
 async def test_readiness_checks_kafka_and_mongo(ingest: ServiceProcess) -> None:
     async with httpx.AsyncClient(base_url=ingest.url) as client:
         ready = (await client.get("/readyz")).json()
-    assert ready == {"ready": True, "checks": {"kafka": "ok", "mongo": "ok"}}
+    assert ready == {"ready": True, "checks": {"kafka": "ok", "mongodb": "ok"}}
 
 
 async def test_run_needs_the_admin_token(ingest: ServiceProcess, shared_data: Path) -> None:

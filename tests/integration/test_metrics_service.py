@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
 from boi_metrics import SERVICE
+from boi_shared.checks import KAFKA, MONGODB
 from boi_shared.events import ImpressionRecorded
 from tests.support.kafka import collect, eventually, publish
 from tests.support.metrics import skip_to_end
@@ -118,3 +119,9 @@ async def test_malformed_message_goes_to_dlq_and_next_is_counted(
     call = _call()
     await _impress(stack, call, "email", channel="email")
     assert (await _counts(metrics, call, 1))["by_kind"] == {"email": 1}
+
+
+async def test_readiness_names_its_checks_like_every_service(metrics: ServiceProcess) -> None:
+    async with httpx.AsyncClient(base_url=metrics.url) as client:
+        ready = (await client.get("/readyz")).json()
+    assert ready == {"ready": True, "checks": {KAFKA: "ok", MONGODB: "ok"}}

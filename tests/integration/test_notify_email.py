@@ -12,6 +12,7 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from boi_shared.checks import KAFKA, MONGODB
 from boi_shared.taxonomy import CallType
 from tests.support.kafka import collect, eventually
 from tests.support.mail import Mailpit, links
@@ -178,3 +179,9 @@ async def test_a_redelivered_event_and_two_replicas_send_nothing_twice(
         twin.stop()
     alerts = [m for m in mailpit.summaries(email) if "Nueva convocatoria" in m["Subject"]]
     assert len(alerts) == 6 and len({m["Subject"] for m in alerts}) == 6
+
+
+async def test_readiness_names_its_checks_like_every_service(notify: ServiceProcess) -> None:
+    async with httpx.AsyncClient(base_url=notify.url) as client:
+        ready = (await client.get("/readyz")).json()
+    assert ready == {"ready": True, "checks": {KAFKA: "ok", MONGODB: "ok"}}

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from openai.types.chat import ChatCompletion
 
-from boi_enrich.providers.guard import consistent, found_in, guard_evidence, normalize
-from boi_enrich.providers.llm_schema import LLMEnrichment, response_format
-from boi_enrich.providers.openai_provider import InvalidAnswer, parse_answer, repair_json
-from boi_enrich.providers.prompt import messages, neutralize
-from boi_enrich.providers.ratelimit import RateLimiter, TokenBucket
+from boi_enrich.adapters.openai_provider import InvalidAnswer, parse_answer, repair_json
+from boi_enrich.adapters.ratelimit import RateLimiter, TokenBucket
+from boi_enrich.domain.evidence_guard import consistent, found_in, guard_evidence, normalize
+from boi_enrich.domain.llm_schema import LLMEnrichment, response_format
+from boi_enrich.domain.prompt import messages, neutralize
 from boi_shared.events import Enrichment, Evidence
 from tests.support.enrich_samples import VALID_ANSWER, sample_call
 from tests.support.openai_server import Reply, completion

@@ -3,16 +3,20 @@ and with the openai provider against the local test server answering as if the m
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from boi_enrich.adapters.local import LocalProvider
 from boi_enrich.adapters.memory import MemoryCostLedger, MemoryEnrichmentCache
-from boi_enrich.providers.base import LocalAdapter
-from boi_enrich.providers.chain import ProviderChain, build_chain
-from boi_enrich.providers.injection import INJECTION_REASON, find_injections
-from boi_enrich.providers.prompt import neutralize
+from boi_enrich.app import build_chain
+from boi_enrich.domain.deadlines import spanish_date
+from boi_enrich.domain.injection import REASON as INJECTION_REASON
+from boi_enrich.domain.injection import find_injections
+from boi_enrich.domain.prompt import neutralize
+from boi_enrich.service import ProviderChain
 from boi_shared.events import Enrichment, RawCall, SourceRef
 from tests.support.enrich_samples import openai_settings
 from tests.support.openai_server import OpenAICompatibleServer, answer, openai_server
@@ -85,7 +89,7 @@ def obeyed_answer(call: RawCall, case: dict[str, Any]) -> dict[str, Any]:
 
 
 def local_chain() -> ProviderChain:
-    return ProviderChain([LocalAdapter()], cache=MemoryEnrichmentCache(), ledger=MemoryCostLedger())
+    return ProviderChain([LocalProvider()], cache=MemoryEnrichmentCache(), ledger=MemoryCostLedger())
 
 
 def test_corpus_is_big_and_bilingual() -> None:
@@ -111,6 +115,17 @@ async def test_local_provider_ignores_the_injection_and_flags_it(case: dict[str,
         # Never a value the clean call does not have. Losing a value next to an injected sentence is the
         # conservative failure (the call is in review anyway) and is allowed here.
         assert getattr(injected, field) in (getattr(clean, field), NOT_STATED[field]), field
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+async def test_an_injected_deadline_never_reaches_the_summary(case: dict[str, Any]) -> None:
+    """The summary's facts sentence states the deadline the rules chose: an injected sentence must be out of
+    their reach before they read the call, not only taken back afterwards (the JSON payload's 2099 date once
+    stayed in the summary after the deadline field was reset)."""
+    got = (await local_chain().enrich(make_call(case["base"], case))).enrichment
+    for value in (case["obeyed"].get("deadline"), "2099-12-31", "2099-01-01"):
+        if value is not None:
+            assert spanish_date(date.fromisoformat(value)) not in f"{got.title_es} {got.summary_es}"
 
 
 NOT_STATED = {name: f.get_default(call_default_factory=True) for name, f in Enrichment.model_fields.items()}

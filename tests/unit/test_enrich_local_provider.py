@@ -3,8 +3,8 @@ field and the review reasons. Texts written for these tests."""
 
 from datetime import UTC, date, datetime
 
-from boi_enrich.domain.minimal import enrich_minimal
-from boi_enrich.providers.local import LocalProvider
+from boi_enrich.adapters.local import LocalProvider
+from boi_enrich.domain.local import enrich_local
 from boi_shared.events import Enrichment, RawCall, SourceRef
 from boi_shared.taxonomy import TAXONOMY_VERSION, CallType, Eligibility
 
@@ -36,15 +36,13 @@ def call(title: str, text: str, language: str | None, published: datetime | None
 
 
 def test_interface() -> None:
-    provider = LocalProvider()
-    assert provider.name == "local"
-    got = provider.enrich(call("Becas de maestría en España 2027", SPANISH, "es"))
+    got = enrich_local(call("Becas de maestría en España 2027", SPANISH, "es"))
     assert isinstance(got, Enrichment)
     assert (got.provider, got.taxonomy_version) == ("local", TAXONOMY_VERSION)
 
 
 def test_spanish_call() -> None:
-    got = LocalProvider().enrich(call("Becas de maestría en España 2027", SPANISH, "es"))
+    got = enrich_local(call("Becas de maestría en España 2027", SPANISH, "es"))
     assert got.call_type == CallType.BECA
     assert got.deadline == date(2027, 3, 15) and got.deadline_tz == "GMT-5"
     assert got.opening_date == date(2027, 2, 1)
@@ -62,8 +60,8 @@ def test_spanish_call() -> None:
 
 def test_every_extracted_field_has_evidence() -> None:
     for got in (
-        LocalProvider().enrich(call("Becas de maestría en España 2027", SPANISH, "es")),
-        LocalProvider().enrich(call("Ocean fellowships 2027", ENGLISH, "en")),
+        enrich_local(call("Becas de maestría en España 2027", SPANISH, "es")),
+        enrich_local(call("Ocean fellowships 2027", ENGLISH, "en")),
     ):
         extracted = {
             "call_type": got.call_type,
@@ -91,7 +89,7 @@ def test_every_extracted_field_has_evidence() -> None:
 
 
 def test_english_call_is_flagged_as_not_translated() -> None:
-    got = LocalProvider().enrich(call("Ocean fellowships 2027", ENGLISH, "en"))
+    got = enrich_local(call("Ocean fellowships 2027", ENGLISH, "en"))
     assert got.call_type == CallType.EMPLEO
     assert got.colombia_eligible == Eligibility.SI
     assert got.deadline == date(2027, 3, 15) and got.deadline_tz == "GMT"
@@ -101,23 +99,20 @@ def test_english_call_is_flagged_as_not_translated() -> None:
 
 
 def test_language_is_detected_when_not_given() -> None:
-    assert LocalProvider().enrich(call("Ocean fellowships", ENGLISH, None)).language == "en"
+    assert enrich_local(call("Ocean fellowships", ENGLISH, None)).language == "en"
 
 
 def test_the_publication_date_resolves_year_less_deadlines() -> None:
     text = "Convocatoria de becas para jóvenes colombianos. La convocatoria cierra el 31 de mayo."
-    provider = LocalProvider()
-    unresolved = provider.enrich(call("Becas 2027", text, "es"))
+    unresolved = enrich_local(call("Becas 2027", text, "es"))
     assert unresolved.deadline is None and "fecha de cierre sin año" in unresolved.review_reasons
     published = datetime(2027, 3, 1, tzinfo=UTC)
-    assert provider.enrich(call("Becas", text, "es", published)).deadline == date(2027, 5, 31)
-    assert provider.enrich(call("Becas", text, "es"), reference=date(2027, 3, 1)).deadline == date(
-        2027, 5, 31
-    )
+    assert enrich_local(call("Becas", text, "es", published)).deadline == date(2027, 5, 31)
+    assert enrich_local(call("Becas", text, "es"), reference=date(2027, 3, 1)).deadline == date(2027, 5, 31)
 
 
 def test_missing_key_fields_send_the_call_to_review() -> None:
-    got = LocalProvider().enrich(call("Noticias", "Hoy se reunió el comité de la red.", "es"))
+    got = enrich_local(call("Noticias", "Hoy se reunió el comité de la red.", "es"))
     assert got.needs_review
     assert {
         "tipo de convocatoria no identificado",
@@ -127,16 +122,25 @@ def test_missing_key_fields_send_the_call_to_review() -> None:
 
 
 def test_deterministic() -> None:
-    one = LocalProvider().enrich(call("Becas de maestría", SPANISH, "es"))
-    two = LocalProvider().enrich(call("Becas de maestría", SPANISH, "es"))
+    one = enrich_local(call("Becas de maestría", SPANISH, "es"))
+    two = enrich_local(call("Becas de maestría", SPANISH, "es"))
     assert one == two
 
 
-def test_enrich_minimal_is_an_alias_of_the_local_provider() -> None:
-    raw = call("Becas de maestría en España 2027", SPANISH, "es")
-    assert enrich_minimal(raw) == LocalProvider().enrich(raw)
+async def test_the_provider_port_serves_the_rules_for_free() -> None:
+    raw = call("Becas de maestría en España 2027", SPANISH, "es", datetime(2027, 3, 1, tzinfo=UTC))
+    provider = LocalProvider()
+    result = await provider.enrich(raw)
+    assert (provider.name, provider.model, provider.paid) == ("local", "rules", False)
+    assert (result.provider, result.model, result.usage.requests, result.cached) == (
+        "local",
+        "rules",
+        0,
+        False,
+    )
+    assert result.enrichment == enrich_local(raw)
 
 
 def test_empty_text() -> None:
-    got = LocalProvider().enrich(call("", "", None))
+    got = enrich_local(call("", "", None))
     assert got.needs_review and got.call_type is None and got.deadline is None

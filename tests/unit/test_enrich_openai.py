@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from boi_enrich.adapters.memory import MemoryCostLedger, MemoryEnrichmentCache
-from boi_enrich.providers.chain import ProviderChain, build_chain
-from boi_enrich.providers.openai_client import build_client
+from boi_enrich.adapters.openai_client import build_client
+from boi_enrich.app import build_chain
+from boi_enrich.service import ProviderChain
 from boi_enrich.settings import Settings
 from boi_shared.events import Enrichment
 from tests.support.enrich_samples import (

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from boi_enrich.providers.local import LocalProvider
+from boi_enrich.domain.local import enrich_local
 from boi_shared.events import Enrichment, RawCall, SourceRef
 
 HERE = Path(__file__).resolve().parent
@@ -191,11 +191,10 @@ def load_labels(labels_path: Path = LABELS) -> tuple[dict[str, dict[str, object]
 def evaluate(calls_dir: Path, ids: list[str], report: Report, labels_path: Path = LABELS) -> Report:
     """Enrich the calls `ids` found in `calls_dir` and add their comparison to `report`."""
     labels = load_labels(labels_path)[0]
-    provider = LocalProvider()
     wanted = set(ids)
     calls = {path.stem: load_call(path) for path in sorted(calls_dir.glob("*.txt")) if path.stem in wanted}
     started = time.process_time()  # CPU time of this process: calls per second of one core
-    results = {call_id: provider.enrich(call) for call_id, call in calls.items()}
+    results = {call_id: enrich_local(call) for call_id, call in calls.items()}
     report.seconds = time.process_time() - started
     for call_id, got in results.items():
         compare(report, call_id, got, labels[call_id])

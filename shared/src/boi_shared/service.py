@@ -17,6 +17,7 @@ from faststream.security import SASLScram512
 from faststream.specification import AsyncAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from boi_shared.checks import KAFKA
 from boi_shared.docs import install_docs
 from boi_shared.kafka import connect_broker
 from boi_shared.kafka_auth import KafkaLoginError
@@ -43,15 +44,6 @@ async def _run_check(name: str, check: ReadinessCheck, limit_seconds: float) -> 
 def kafka_check(broker: KafkaBroker) -> ReadinessCheck:
     async def check() -> bool:
         return await broker.ping(timeout=2.0)
-
-    return check
-
-
-def mongo_check(client: Any) -> ReadinessCheck:
-    """Readiness of a MongoDB client (PyMongo `AsyncMongoClient` or anything with `admin.command`)."""
-
-    async def check() -> Any:
-        return await client.admin.command("ping")
 
     return check
 
@@ -137,7 +129,7 @@ def service_app(
         limits = {"api": RateLimiter.from_settings(config), "pages": RateLimiter.from_settings(config)}
         app.add_middleware(RateLimitMiddleware, **limits)
     install_docs(app, f"BOI {service}")
-    all_checks = {"kafka": kafka_check(broker), **checks}
+    all_checks = {KAFKA: kafka_check(broker), **checks}
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

@@ -24,6 +24,7 @@ from boi_catalog.ports import Announce, ConflictError, Indexer
 from boi_catalog.settings import Settings
 from boi_catalog.web import WebContext, mount
 from boi_catalog.web.visits import Visits
+from boi_shared.checks import MEILISEARCH, MONGODB
 from boi_shared.errors import TransientError
 from boi_shared.kafka import ErrorPolicy, create_broker
 from boi_shared.logging import configure_logging
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = service_app(
         service=SERVICE,
         broker=broker,
-        checks={"mongodb": repository.ping, "meilisearch": index.health},
+        checks={MONGODB: repository.ping, MEILISEARCH: index.health},
         resources=resources,
         description=DESCRIPTION,
         settings=settings,

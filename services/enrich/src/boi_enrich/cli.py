@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from boi_enrich import SERVICE
 from boi_enrich.adapters.memory import MemoryCostLedger, MemoryEnrichmentCache
 from boi_enrich.adapters.mongo import MongoStore
-from boi_enrich.providers.chain import ProviderChain, build_chain
-from boi_enrich.service import enrich_call
+from boi_enrich.app import build_chain
+from boi_enrich.service import ProviderChain, enrich_call
 from boi_enrich.settings import ProviderName, Settings
 from boi_shared.events import CallIngested, RawCall
 from boi_shared.ids import call_id_for

@@ -5,8 +5,7 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from boi_enrich import SERVICE
-from boi_enrich.providers.chain import ProviderChain
-from boi_enrich.service import enrich_call
+from boi_enrich.service import ProviderChain, enrich_call
 from boi_shared.events import CallEnriched, CallIngested
 from boi_shared.topics import CALLS_ENRICHED, CALLS_RAW
 

@@ -20,8 +20,10 @@ from boi_ingest.domain.normalize import normalize_here
 from boi_ingest.ports import Normalize, Publish
 from boi_ingest.service.runner import Adapters, Ingestor
 from boi_ingest.settings import Settings
+from boi_shared.checks import MONGODB
 from boi_shared.kafka import create_broker
 from boi_shared.logging import configure_logging
+from boi_shared.mongo import mongo_client
 from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = "Fetches RSS/Atom sources and emits new or changed calls, normalized (→ calls.raw.v1)."
@@ -38,17 +40,16 @@ def build_fetcher(settings: Settings) -> FeedFetcher:
     )
 
 
-def mongo_client(settings: Settings, timeout_ms: int = 10_000) -> AsyncMongoClient[dict[str, Any]]:
-    return AsyncMongoClient(
-        settings.mongo_url.get_secret_value(), serverSelectionTimeoutMS=timeout_ms, appname=f"boi-{SERVICE}"
-    )
+def ingest_mongo(settings: Settings) -> AsyncMongoClient[dict[str, Any]]:
+    """The service's MongoDB client (`boi_shared.mongo`: lazy, tz-aware, 5 s server selection)."""
+    return mongo_client(settings.mongo_url.get_secret_value(), SERVICE)
 
 
 @asynccontextmanager
 async def open_adapters(settings: Settings) -> AsyncIterator[Adapters]:
     """The ingestor's adapters: MongoDB store and registry, HTTP fetcher, parser worker, normalizers."""
     async with AsyncExitStack() as stack:
-        client = mongo_client(settings)
+        client = ingest_mongo(settings)
         stack.push_async_callback(client.close)
         database = settings.database_name(SERVICE)
         parser = BudgetedParser(settings.ingest_parse_memory_mb, settings.ingest_parse_timeout_seconds)
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = service_app(
         service=SERVICE,
         broker=broker,
-        checks={"mongo": ingestor.ping_mongo},
+        checks={MONGODB: ingestor.ping_mongo},
         resources=lambda: ingestor.serving(broker),
         description=DESCRIPTION,
         settings=settings,

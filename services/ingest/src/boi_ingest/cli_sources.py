@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from boi_ingest import SERVICE
 from boi_ingest.adapters.parse_worker import BudgetedParser
 from boi_ingest.adapters.registry import MongoSourceRegistry
-from boi_ingest.app import build_fetcher, mongo_client
+from boi_ingest.app import build_fetcher, ingest_mongo
 from boi_ingest.cli_request import (
     BodyOption,
     FormOption,
@@ -159,7 +159,7 @@ def try_source(
 def _registry_call(action: Callable[[MongoSourceRegistry], Awaitable[T]]) -> T:
     async def run() -> T:
         settings = Settings()
-        client = mongo_client(settings, timeout_ms=5_000)  # an operator waits: fail fast
+        client = ingest_mongo(settings)  # fails within 5 s: an operator waits
         try:
             return await action(MongoSourceRegistry(client, settings.database_name(SERVICE)))
         finally:

@@ -23,9 +23,11 @@ from boi_metrics.service import Stores, forget_markers
 from boi_metrics.settings import Settings
 from boi_metrics.web import mount_web
 from boi_metrics.web.ranges import DayRange
+from boi_shared.checks import MONGODB
 from boi_shared.kafka import ErrorPolicy, create_broker
 from boi_shared.logging import configure_logging
-from boi_shared.service import asyncapi_document, mongo_check, service_app
+from boi_shared.mongo import mongo_check, mongo_client
+from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = (
     "Counts impressions (metrics.impressions.v1) into exact rollups per call, day, channel and kind, keeps "
@@ -51,12 +53,7 @@ class Store:
 
     @classmethod
     def build(cls, settings: Settings) -> "Store":
-        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            settings.mongo_url.get_secret_value(),
-            appname=SERVICE,
-            tz_aware=True,
-            serverSelectionTimeoutMS=5000,
-        )
+        mongo = mongo_client(settings.mongo_url.get_secret_value(), SERVICE)
         db = mongo[settings.database_name(SERVICE)]
         return cls(
             mongo=mongo,
@@ -113,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = service_app(
         service=SERVICE,
         broker=build_broker(settings, store),
-        checks={"mongo": mongo_check(store.mongo)},
+        checks={MONGODB: mongo_check(store.mongo)},
         resources=lambda: store.opened(settings.metrics_marker_sweep_seconds),
         description=DESCRIPTION,
         settings=settings,

@@ -38,11 +38,13 @@ from boi_notify.settings import Settings
 from boi_notify.subscriptions import Links, Subscriptions
 from boi_notify.webhooks import DeliveryPolicy, EndpointDirectory, Webhooks
 from boi_shared.branding import Brand
+from boi_shared.checks import MONGODB
 from boi_shared.console import ConsoleSession
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
+from boi_shared.mongo import mongo_check, mongo_client
 from boi_shared.outbound import OutboundGuard
-from boi_shared.service import asyncapi_document, mongo_check, service_app
+from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = (
     "Delivers every public call change to partner webhooks (Standard Webhooks, one secret per partner, "
@@ -61,12 +63,7 @@ class Clients:
 
     @classmethod
     def build(cls, settings: Settings) -> "Clients":
-        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            settings.mongo_url.get_secret_value(),
-            appname=SERVICE,
-            tz_aware=True,
-            serverSelectionTimeoutMS=5000,
-        )
+        mongo = mongo_client(settings.mongo_url.get_secret_value(), SERVICE)
         http = webhook_client(settings.webhook_timeout_seconds, settings.outbound_allowlist)
         return cls(mongo=mongo, http=http)
 
@@ -204,7 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = service_app(
         service=SERVICE,
         broker=broker,
-        checks={"mongo": mongo_check(clients.mongo)},
+        checks={MONGODB: mongo_check(clients.mongo)},
         resources=resources,
         description=DESCRIPTION,
         settings=settings,

@@ -4,10 +4,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from pymongo import AsyncMongoClient
 
 from boi_notify import SERVICE
 from boi_notify.adapters.impressions import KafkaImpressionSink
@@ -16,6 +15,7 @@ from boi_notify.app import Email, build_email
 from boi_notify.domain.dates import local_day, period_key, previous_period
 from boi_notify.settings import Settings
 from boi_shared.kafka import command_broker, connect_broker
+from boi_shared.mongo import mongo_client
 
 app = typer.Typer(help="Notify: webhooks and email subscribers.", no_args_is_help=True)
 
@@ -29,7 +29,7 @@ def main() -> None:
 async def _email(settings: Settings, connect: bool) -> AsyncIterator[Email]:
     """The email use cases on their own clients (Kafka only connected when something may be sent)."""
     url = settings.mongo_url.get_secret_value()
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
+    mongo = mongo_client(url, SERVICE, role="cli")
     broker = command_broker(settings, client_id=f"{SERVICE}-cli")
     sink = KafkaImpressionSink(broker)
     try:

@@ -5,10 +5,9 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
-from pymongo import AsyncMongoClient
 
 from boi_notify import SERVICE, handlers
 from boi_notify.adapters.impressions import KafkaRetryPublisher
@@ -17,6 +16,7 @@ from boi_notify.domain.partners import InvalidPartner
 from boi_notify.partners import Partners
 from boi_notify.settings import Settings
 from boi_shared.kafka import command_broker, connect_broker
+from boi_shared.mongo import mongo_client
 
 app = typer.Typer(help="Partner webhook endpoints (Standard Webhooks).", no_args_is_help=True)
 T = TypeVar("T")
@@ -24,9 +24,7 @@ T = TypeVar("T")
 
 @asynccontextmanager
 async def _partners(settings: Settings, kafka: bool) -> AsyncIterator[Partners]:
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        settings.mongo_url.get_secret_value(), tz_aware=True, serverSelectionTimeoutMS=5000
-    )
+    mongo = mongo_client(settings.mongo_url.get_secret_value(), SERVICE, role="partners-cli")
     broker = command_broker(settings, client_id=f"{SERVICE}-partners-cli")
     retries = KafkaRetryPublisher(handlers.retries_publisher(broker))
     try:

@@ -21,10 +21,12 @@ from typing import Any, TypeVar
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, DeleteOne, ReturnDocument
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
 
+from boi_catalog import SERVICE
 from boi_catalog.adapters.documents import from_document, to_document, update_of
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.ports import ConflictError, UpsertOutcome
 from boi_shared.errors import TransientError
+from boi_shared.mongo import SERVER_SELECTION_TIMEOUT_MS, mongo_client
 
 COLLECTION = "calls"
 T = TypeVar("T")
@@ -53,11 +55,9 @@ async def _guard(op: Callable[[], Awaitable[T]]) -> T:
 class MongoCallRepository:
     """`CallRepository` on MongoDB. Connection problems surface as `TransientError`."""
 
-    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
+    def __init__(self, url: str, database: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> None:
         # Lazy: the client connects on first use, inside the running event loop.
-        self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, appname="boi-catalog"
-        )
+        self._client: AsyncMongoClient[dict[str, Any]] = mongo_client(url, SERVICE, timeout_ms=timeout_ms)
         self.database_name = database
         db = self._client[database]
         self._calls = db[COLLECTION]

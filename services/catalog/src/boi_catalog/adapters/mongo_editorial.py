@@ -7,11 +7,14 @@ from typing import Any
 
 from pymongo import DESCENDING, AsyncMongoClient, UpdateOne
 
+from boi_catalog import SERVICE
+from boi_shared.mongo import SERVER_SELECTION_TIMEOUT_MS, mongo_client
+
 
 class MongoEditorialStore:
-    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
-        self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True
+    def __init__(self, url: str, database: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> None:
+        self._client: AsyncMongoClient[dict[str, Any]] = mongo_client(
+            url, SERVICE, role="editorial", timeout_ms=timeout_ms
         )
         db = self._client[database]
         self._plans = db["plans"]

@@ -3,14 +3,18 @@
 PBKDF2-SHA256 hash, never a password)."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from boi_catalog import SERVICE
+from boi_shared.mongo import SERVER_SELECTION_TIMEOUT_MS, mongo_client
+
 
 class MongoConsoleUsers:
-    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
-        self._client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
-            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True
+    def __init__(self, url: str, database: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> None:
+        self._client: AsyncMongoClient[dict[str, Any]] = mongo_client(
+            url, SERVICE, role="users", timeout_ms=timeout_ms
         )
         self._users = self._client[database]["console_users"]
 

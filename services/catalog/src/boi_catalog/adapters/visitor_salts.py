@@ -12,7 +12,9 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
+from boi_catalog import SERVICE
 from boi_catalog.domain.visits import oldest_kept_day
+from boi_shared.mongo import SERVER_SELECTION_TIMEOUT_MS, mongo_client
 
 SALTS = "visitor_salts"
 
@@ -20,9 +22,9 @@ SALTS = "visitor_salts"
 class MongoVisitorSalts:
     """Salt per day; the current one is kept in memory until the day changes."""
 
-    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
-        self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, appname="boi-catalog-visits"
+    def __init__(self, url: str, database: str, *, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> None:
+        self._client: AsyncMongoClient[dict[str, Any]] = mongo_client(
+            url, SERVICE, role="visits", timeout_ms=timeout_ms
         )
         self.collection = self._client[database][SALTS]
         self._current: tuple[date, bytes] | None = None

@@ -11,8 +11,10 @@ from typing import Any
 from pydantic import ValidationError
 from pymongo import AsyncMongoClient
 
+from boi_enrich import SERVICE
 from boi_enrich.ports import LedgerEntry
 from boi_shared.events import Enrichment
+from boi_shared.mongo import mongo_client
 
 CACHE, LEDGER = "cache", "ledger"
 
@@ -89,10 +91,8 @@ class MongoCostLedger:
 class MongoStore:
     """The service's database: one lazy client (it connects on first use, inside the event loop)."""
 
-    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
-        self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, appname="boi-enrich"
-        )
+    def __init__(self, url: str, database: str) -> None:
+        self.client: AsyncMongoClient[dict[str, Any]] = mongo_client(url, SERVICE)
         self.cache = MongoEnrichmentCache(self.client, database)
         self.ledger = MongoCostLedger(self.client, database)
 

@@ -3,64 +3,15 @@ Colombians named as eligible, Latin America, the whole world, developing countri
 "no" only on words that restrict the call to a group without Colombia; otherwise "sin_dato". A wrong yes or
 no hurts more than "sin_dato", so conflicting signals give "sin_dato" and a review reason."""
 
-import re
 from dataclasses import dataclass, field
 
+from boi_enrich.domain import eligibility_terms as terms
 from boi_enrich.domain.countries import COUNTRIES, INCLUDES_COLOMBIA
-from boi_enrich.domain.eligibility_terms import FOREIGNERS_ONLY, NATIONAL_PEOPLE, NATIONALITY, SIGNALS
 from boi_enrich.domain.lexicon import Lexicon
 from boi_enrich.domain.text import Doc
 from boi_shared.taxonomy import Eligibility
 
-_LEXICON: Lexicon[str] = Lexicon(SIGNALS, tail="")
-_NEGATION = re.compile(
-    r"(?:\bexcept\w*|\bexcepto\b|\bsalvo\b|\bexclud\w+|\bexcluy\w+|\bexcluid\w+|not eligible|no (?:son"
-    r"|es) elegible"
-    r"|no pueden|no podran|unable to fund|do not fund|no financia\w*|ineligible|con excepcion de"
-    r"|a excepcion de|with the exception of|distint[oa]s? (?:a|de) la|other than|\bnon-)[^.;\n]{0,80}$"
-)
-_NEGATION_AFTER = re.compile(
-    r"[^.;\n]{0,60}?\b(?:are not eligible|is not eligible|not eligible|cannot apply|can not apply"
-    r"|may not apply"
-    r"|are excluded|no son elegibles|no es elegible|no pueden (?:postular|participar|aplicar)|no podran"
-    r"|quedan excluid\w+|estan excluid\w+)"
-)
-# "Universidad Nacional de Colombia", "Fulbright Colombia": Colombia in a name says nothing about who applies
-_ORG_BEFORE = re.compile(
-    r"\b(?:universidad|university|fundacion|foundation|embajada|embassy|banco|bank|comision|commission|fulbright"
-    r"|ministerio|ministry|delegacion|delegation|oficina|office|camara|chamber|agencia|agency|instituto"
-    r"|institute|colegio|corporacion)\b(?:\s+\S+){0,4}\s+$"
-)
-_BUT = re.compile(r"\b(?:but|pero|however|sin embargo|mientras|whereas|while|aunque|although)\b")
-# "except Brazil, including Colombia": an inclusion after the exception ends its scope
-_INCLUDED = re.compile(
-    r"\b(?:including|incluid[oa]s?|incluyendo|inclusive|as well as|asi como|are eligible|is eligible"
-    r"|son elegibles|es elegible|pueden (?:postular|participar|aplicar)|can apply|may apply)\b"
-)
-_NOT_BEFORE = re.compile(r"\b(?:not|no|non-?)\s*$")
-# "estudiar en Colombia", "travel to Colombia": Colombia as the destination says nothing about who applies
-_DESTINATION = re.compile(
-    r"\b(?:estudi\w*|study\w*|cursar|pursue|trabaj\w*|work\w*|viaj\w*|travel\w*|visit\w*|vivir|live"
-    r"|realizar\w*|hosted|llevar a cabo|se realizara|tendra lugar|take place|held|asistir\w*|attend\w*"
-    r"|taller\w*|workshops?|cursos?|courses?|eventos?|events?|conferencias?|conferences?|meetings?|reuni\w+"
-    r"|encuentros?|ceremon\w+|misi\w+|missions?)"
-    r"(?:\s+[\w'-]+){0,3}?"
-    r"\s+(?:en|in|to|a)\s+$"
-)
-# "developing countries in Africa": a region that narrows the countries named before it
-_NARROWED = re.compile(
-    r"\s*(?:,\s*)?(?:in|of|from|en|de|del)\s+(?:the\s+|la\s+|el\s+)?(?:sub-saharan\s+|subsahariana\s+)?"
-    r"(?:africa|asia|europ\w*|the pacific|el pacifico|oceania|the middle east|oriente medio|medio oriente"
-    r"|the commonwealth|la commonwealth|southeast asia|sudeste asiatico|the caribbean|el caribe)\b"
-)
-_RESIDENCE = re.compile(
-    r"\b(?:resident|residents|residing|living|based|registered|established|residentes?|residir|radicad[oa]s?"
-    r"|domiciliad[oa]s?|con sede|establecid[oa]s?)\s+(?:in|en)\s+(?:the\s+|el\s+|la\s+)?"
-)
-_EUROPE = re.compile(r"europ\w*\b|(?:the\s+)?(?:eu|ue)\b|union europea|european union")
-_COLOMBIANS_TOO = re.compile(r"(?<!no )(?<!non-)(?<!a la )(?<!than )colombian(?:o|a|os|as|s)?\b")
-_HEADING = re.compile(r"^[\W\d_]*colombia[\W\d_]*$")
-_FOREIGNERS = re.compile(r"extranjer[oa]s|foreign(?:ers| nationals| students)|international students")
+_LEXICON: Lexicon[str] = Lexicon(terms.SIGNALS, tail="")
 _NEAR = 150  # a restriction and the group it names, in this many characters of one sentence
 
 
@@ -73,40 +24,91 @@ class EligibilityResult:
     reasons: list[str] = field(default_factory=list)
 
 
+Hit = tuple[int, int]  # (sentence index, position in the text)
+
+
+@dataclass(frozen=True)
+class _Signals:
+    """What the text says about who may apply, as the first hit of each sentence that says it."""
+
+    cue: set[int]  # sentences about applicants (and the lists they introduce)
+    negated: list[Hit]  # Colombia or Colombians excluded
+    named: list[Hit]  # Colombia or Colombians named among the applicants
+    latam: list[Hit]  # a region that includes Colombia
+    world: list[Hit]  # the whole world, any nationality
+    restricted: list[Hit]  # a restriction to a group without Colombia
+    listed: list[Hit]  # applicants limited to named countries, none of them Colombia
+
+    @property
+    def regions(self) -> list[Hit]:
+        return self.latam + self.world
+
+
 def assess_eligibility(doc: Doc, colombian_funder_at: int | None) -> EligibilityResult:
-    """The verdict with its sentence; `colombian_funder_at` is where a Colombian funder is named, if any."""
+    """The verdict with its sentence; `colombian_funder_at` is where a Colombian funder is named, if any.
+
+    The rules apply in order of how much a wrong answer would cost: what the text says about Colombia itself,
+    then regions and restrictions, then what the context suggests."""
     if not doc.sentences:
         return EligibilityResult()
+    signals = _signals(doc)
+    return (
+        _stated_for_colombia(doc, signals, colombian_funder_at)
+        or _from_regions_and_limits(doc, signals)
+        or _from_context(doc, signals, colombian_funder_at)
+        or EligibilityResult()
+    )
+
+
+def _hits(doc: Doc) -> dict[str, list[tuple[int, int, int]]]:
+    """(sentence, start, end) of every signal, by kind."""
     where: dict[str, list[tuple[int, int, int]]] = {}
     for kind, start, end in _LEXICON.find(doc):
         where.setdefault(kind, []).append((doc.sentence_index(start), start, end))
+    return where
 
-    def first(kind: str, within: set[int] | None = None) -> list[tuple[int, int]]:
-        """(sentence, position) of each sentence with a `kind` signal, first signal per sentence."""
-        found: dict[int, int] = {}
-        for i, pos, _ in where.get(kind, []):
-            if within is None or i in within:
-                found.setdefault(i, pos)
-        return sorted(found.items())
 
-    cue = {i for i, _ in first("cue")} | _listed_after(doc, where.get("cue", []))
+def _first(hits: list[tuple[int, int, int]], within: set[int] | None = None) -> list[Hit]:
+    """(sentence, position) of each sentence with a hit, the first hit per sentence."""
+    found: dict[int, int] = {}
+    for i, pos, _ in hits:
+        if within is None or i in within:
+            found.setdefault(i, pos)
+    return sorted(found.items())
+
+
+def _signals(doc: Doc) -> _Signals:
+    where = _hits(doc)
+    cue = {i for i, _ in _first(where.get("cue", []))} | _listed_after(doc, where.get("cue", []))
     negated = sorted(
         (i, pos)
         for i, pos, end in where.get("colombia", []) + where.get("demonym", [])
         if _negated(doc, doc.sentences[i][0], pos, end)
     )
-    in_names = {
-        pos for _, pos, _ in where.get("colombia", []) if _ORG_BEFORE.search(doc.low, max(0, pos - 70), pos)
-    }
-    in_names |= {
-        pos for _, pos, _ in where.get("colombia", []) if _DESTINATION.search(doc.low, max(0, pos - 70), pos)
-    }
-    where["colombia"] = [hit for hit in where.get("colombia", []) if hit[1] not in in_names]
-    where["world"] = [hit for hit in where.get("world", []) if not _NARROWED.match(doc.low, hit[2])]
-    named = sorted(dict(first("demonym") + first("colombia", cue)).items())
-    latam = first("latam", cue)
-    world = first("world", cue)
-    no = sorted(
+    colombia = [hit for hit in where.get("colombia", []) if not _names_no_applicant(doc, hit[1])]
+    world = [hit for hit in where.get("world", []) if not terms.NARROWED.match(doc.low, hit[2])]
+    return _Signals(
+        cue=cue,
+        negated=negated,
+        named=sorted(dict(_first(where.get("demonym", [])) + _first(colombia, cue)).items()),
+        latam=_first(where.get("latam", []), cue),
+        world=_first(world, cue),
+        restricted=_restrictions(where),
+        listed=_restricted_to_other_countries(doc, {i for i, _ in _first(where.get("only", []))} & cue),
+    )
+
+
+def _names_no_applicant(doc: Doc, pos: int) -> bool:
+    """Colombia in a name ("Universidad Nacional de Colombia") or as the destination ("study in Colombia")."""
+    return bool(
+        terms.ORG_BEFORE.search(doc.low, max(0, pos - 70), pos)
+        or terms.DESTINATION.search(doc.low, max(0, pos - 70), pos)
+    )
+
+
+def _restrictions(where: dict[str, list[tuple[int, int, int]]]) -> list[Hit]:
+    """A restriction and a group it names, close together in one sentence ("only for EU citizens")."""
+    return sorted(
         {
             (i, rs)
             for i, rs, re_ in where.get("restrict", [])
@@ -114,53 +116,72 @@ def assess_eligibility(doc: Doc, colombian_funder_at: int | None) -> Eligibility
             if i == j and (rs <= gs <= re_ + _NEAR or gs <= rs <= ge + _NEAR // 2)
         }
     )
-    listed = _restricted_to_other_countries(doc, {i for i, _ in first("only")} & cue)
-    regions = [doc.sentences[i] for i, _ in latam]
 
-    def verdict(value: Eligibility, hit: tuple[int, int], confidence: float) -> EligibilityResult:
-        scope = [doc.sentences[hit[0]], *(regions if value == Eligibility.SI else [])]
-        return EligibilityResult(value, doc.sentence_at(hit[1]), confidence, scope)
 
-    if negated:
-        return verdict(Eligibility.NO, negated[0], 0.85)
+def _verdict(
+    doc: Doc, signals: _Signals, value: Eligibility, hit: Hit, confidence: float
+) -> EligibilityResult:
+    """The verdict quoting the sentence of `hit`; a yes also scopes the regions that include Colombia."""
+    regions = [doc.sentences[i] for i, _ in signals.latam] if value == Eligibility.SI else []
+    return EligibilityResult(value, doc.sentence_at(hit[1]), confidence, [doc.sentences[hit[0]], *regions])
+
+
+def _stated_for_colombia(
+    doc: Doc, signals: _Signals, colombian_funder_at: int | None
+) -> EligibilityResult | None:
+    """Colombia excluded, a call for foreigners only, or Colombia named among the applicants."""
+    if signals.negated:
+        return _verdict(doc, signals, Eligibility.NO, signals.negated[0], 0.85)
     foreigners = _foreigners_only(doc, colombian_funder_at)
     if foreigners is not None:
-        return verdict(Eligibility.NO, foreigners, 0.75)
-    if named:
-        return verdict(Eligibility.SI, named[0], 0.85)
-    nationality = _nationality(doc, cue)
-    elsewhere = {i for i, _ in latam + world if _resident_elsewhere(doc, i)}
-    if elsewhere:  # "artistas latinoamericanos residentes en Europa": the region is not the whole story
+        return _verdict(doc, signals, Eligibility.NO, foreigners, 0.75)
+    if signals.named:
+        return _verdict(doc, signals, Eligibility.SI, signals.named[0], 0.85)
+    return None
+
+
+def _from_regions_and_limits(doc: Doc, signals: _Signals) -> EligibilityResult | None:
+    """A region that includes Colombia against a nationality, residence or restriction that leaves it out:
+    either alone decides, both together are a conflict for a curator."""
+    nationality = _nationality(doc, signals.cue)
+    if any(_resident_elsewhere(doc, i) for i, _ in signals.regions):
+        # "artistas latinoamericanos residentes en Europa": the region is not the whole story
         return EligibilityResult(reasons=["elegibilidad en conflicto"])
-    if latam and not nationality:
-        return verdict(Eligibility.SI, latam[0], 0.8)
-    if (no or listed or nationality) and (world or latam):
+    if signals.latam and not nationality:
+        return _verdict(doc, signals, Eligibility.SI, signals.latam[0], 0.8)
+    if (signals.restricted or signals.listed or nationality) and signals.regions:
         return EligibilityResult(reasons=["elegibilidad en conflicto"])
-    if no:
-        return verdict(Eligibility.NO, no[0], 0.75)
+    if signals.restricted:
+        return _verdict(doc, signals, Eligibility.NO, signals.restricted[0], 0.75)
     if nationality is not None:
-        return verdict(Eligibility.NO, nationality, 0.7)
-    if listed:
-        return verdict(Eligibility.NO, listed[0], 0.65)
-    if world:
-        return verdict(Eligibility.SI, world[0], 0.7)
+        return _verdict(doc, signals, Eligibility.NO, nationality, 0.7)
+    if signals.listed:
+        return _verdict(doc, signals, Eligibility.NO, signals.listed[0], 0.65)
+    if signals.world:
+        return _verdict(doc, signals, Eligibility.SI, signals.world[0], 0.7)
+    return None
+
+
+def _from_context(doc: Doc, signals: _Signals, colombian_funder_at: int | None) -> EligibilityResult | None:
+    """A call made for Colombia: a "Colombia" heading, or a Colombian funder that names no foreigners."""
     heading = _heading(doc)
     if heading is not None:
-        return verdict(Eligibility.SI, (doc.sentence_index(heading), heading), 0.6)
-    if colombian_funder_at is not None and not _FOREIGNERS.search(doc.low):
-        return verdict(Eligibility.SI, (doc.sentence_index(colombian_funder_at), colombian_funder_at), 0.6)
-    return EligibilityResult()
+        return _verdict(doc, signals, Eligibility.SI, (doc.sentence_index(heading), heading), 0.6)
+    if colombian_funder_at is not None and not terms.FOREIGNERS.search(doc.low):
+        hit = (doc.sentence_index(colombian_funder_at), colombian_funder_at)
+        return _verdict(doc, signals, Eligibility.SI, hit, 0.6)
+    return None
 
 
 def _negated(doc: Doc, sentence_start: int, start: int, end: int) -> bool:
     """A negated mention ("except Colombia", "Colombians are not eligible"), not across a "but"
     ("EU citizens are not eligible, but Colombians can apply")."""
-    before = _NEGATION.search(doc.low, sentence_start, start)
-    after = _NEGATION_AFTER.match(doc.low, end)
-    if after and _NOT_BEFORE.search(doc.low, max(0, start - 8), start):
+    before = terms.NEGATION.search(doc.low, sentence_start, start)
+    after = terms.NEGATION_AFTER.match(doc.low, end)
+    if after and terms.NOT_BEFORE.search(doc.low, max(0, start - 8), start):
         return False  # "who are not Colombian citizens cannot apply": a double negation requires Colombians
     between = doc.low[before.start() : start] if before else doc.low[end : after.end()] if after else ""
-    return bool(between) and not _BUT.search(between) and not (before and _INCLUDED.search(between))
+    return bool(between) and not terms.BUT.search(between) and not (before and terms.INCLUDED.search(between))
 
 
 def _restricted_to_other_countries(doc: Doc, restrictive: set[int]) -> list[tuple[int, int]]:
@@ -180,8 +201,8 @@ def _restricted_to_other_countries(doc: Doc, restrictive: set[int]) -> list[tupl
 def _resident_elsewhere(doc: Doc, i: int) -> bool:
     """Sentence `i` requires residence or registration in named places, none of which includes Colombia."""
     s, e = doc.sentences[i]
-    for m in _RESIDENCE.finditer(doc.low, s, e):
-        if _EUROPE.match(doc.low, m.end()):
+    for m in terms.RESIDENCE.finditer(doc.low, s, e):
+        if terms.EUROPE.match(doc.low, m.end()):
             return True
         named = {name for name, _, _ in COUNTRIES.find(doc, m.end(), min(e, m.end() + 40))}
         if named and not named & INCLUDES_COLOMBIA:
@@ -192,7 +213,7 @@ def _resident_elsewhere(doc: Doc, i: int) -> bool:
 def _heading(doc: Doc) -> int | None:
     """A call made for Colombia: a heading line near the top that is only "Colombia" (and a year)."""
     for s, e in doc.lines[:15]:
-        if _HEADING.match(doc.low[s:e]):
+        if terms.HEADING.match(doc.low[s:e]):
             return s
     return None
 
@@ -215,8 +236,8 @@ def _nationality(doc: Doc, cue: set[int]) -> tuple[int, int] | None:
     """A required nationality other than Colombian: stated as a requirement anywhere ("Tener nacionalidad
     mexicana", "Chilean nationals"), or as the people a sentence about applicants names ("para jóvenes
     españoles y portugueses"). An excluded nationality ("British citizens are not eligible") is none."""
-    hits = [(m.start(), m.end(), True) for m in NATIONALITY.finditer(doc.low)]
-    hits += [(m.start(), m.end(), False) for m in NATIONAL_PEOPLE.finditer(doc.low)]
+    hits = [(m.start(), m.end(), True) for m in terms.NATIONALITY.finditer(doc.low)]
+    hits += [(m.start(), m.end(), False) for m in terms.NATIONAL_PEOPLE.finditer(doc.low)]
     for start, end, anywhere in sorted(hits):
         i = doc.sentence_index(start)
         if "colombian" in doc.low[max(0, start - 25) : start]:  # "Colombian and Mexican nationals"
@@ -231,8 +252,8 @@ def _nationality(doc: Doc, cue: set[int]) -> tuple[int, int] | None:
 def _foreigners_only(doc: Doc, colombian_funder_at: int | None) -> tuple[int, int] | None:
     """A Colombian call for foreigners only (a Colombian funder, or Colombia named in the same sentence), or
     any call for nationalities other than Colombian."""
-    for m in FOREIGNERS_ONLY.finditer(doc.low):
-        if _COLOMBIANS_TOO.search(m.group(0)):  # "para colombianos y extranjeros": both
+    for m in terms.FOREIGNERS_ONLY.finditer(doc.low):
+        if terms.COLOMBIANS_TOO.search(m.group(0)):  # "para colombianos y extranjeros": both
             continue
         s, e = doc.sentence_span(m.start())
         if colombian_funder_at is not None or "colombia" in doc.low[s:e] or "colombian" in m.group(0):

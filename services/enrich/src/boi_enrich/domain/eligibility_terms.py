@@ -139,3 +139,53 @@ FOREIGNERS_ONLY = re.compile(
     r"|non-colombians?|non-colombian (?:nationals|citizens|students))\b"
     r"|nacionalidad distinta a la colombiana|(?:nationality|citizenship) other than colombian"
 )
+
+# Around a mention: what makes it an exclusion, a name, a destination, a narrower region or a residence.
+NEGATION = re.compile(
+    r"(?:\bexcept\w*|\bexcepto\b|\bsalvo\b|\bexclud\w+|\bexcluy\w+|\bexcluid\w+|not eligible|no (?:son"
+    r"|es) elegible"
+    r"|no pueden|no podran|unable to fund|do not fund|no financia\w*|ineligible|con excepcion de"
+    r"|a excepcion de|with the exception of|distint[oa]s? (?:a|de) la|other than|\bnon-)[^.;\n]{0,80}$"
+)
+NEGATION_AFTER = re.compile(
+    r"[^.;\n]{0,60}?\b(?:are not eligible|is not eligible|not eligible|cannot apply|can not apply"
+    r"|may not apply"
+    r"|are excluded|no son elegibles|no es elegible|no pueden (?:postular|participar|aplicar)|no podran"
+    r"|quedan excluid\w+|estan excluid\w+)"
+)
+# "Universidad Nacional de Colombia", "Fulbright Colombia": Colombia in a name says nothing about who applies
+ORG_BEFORE = re.compile(
+    r"\b(?:universidad|university|fundacion|foundation|embajada|embassy|banco|bank|comision|commission|fulbright"
+    r"|ministerio|ministry|delegacion|delegation|oficina|office|camara|chamber|agencia|agency|instituto"
+    r"|institute|colegio|corporacion)\b(?:\s+\S+){0,4}\s+$"
+)
+BUT = re.compile(r"\b(?:but|pero|however|sin embargo|mientras|whereas|while|aunque|although)\b")
+# "except Brazil, including Colombia": an inclusion after the exception ends its scope
+INCLUDED = re.compile(
+    r"\b(?:including|incluid[oa]s?|incluyendo|inclusive|as well as|asi como|are eligible|is eligible"
+    r"|son elegibles|es elegible|pueden (?:postular|participar|aplicar)|can apply|may apply)\b"
+)
+NOT_BEFORE = re.compile(r"\b(?:not|no|non-?)\s*$")
+# "estudiar en Colombia", "travel to Colombia": Colombia as the destination says nothing about who applies
+DESTINATION = re.compile(
+    r"\b(?:estudi\w*|study\w*|cursar|pursue|trabaj\w*|work\w*|viaj\w*|travel\w*|visit\w*|vivir|live"
+    r"|realizar\w*|hosted|llevar a cabo|se realizara|tendra lugar|take place|held|asistir\w*|attend\w*"
+    r"|taller\w*|workshops?|cursos?|courses?|eventos?|events?|conferencias?|conferences?|meetings?|reuni\w+"
+    r"|encuentros?|ceremon\w+|misi\w+|missions?)"
+    r"(?:\s+[\w'-]+){0,3}?"
+    r"\s+(?:en|in|to|a)\s+$"
+)
+# "developing countries in Africa": a region that narrows the countries named before it
+NARROWED = re.compile(
+    r"\s*(?:,\s*)?(?:in|of|from|en|de|del)\s+(?:the\s+|la\s+|el\s+)?(?:sub-saharan\s+|subsahariana\s+)?"
+    r"(?:africa|asia|europ\w*|the pacific|el pacifico|oceania|the middle east|oriente medio|medio oriente"
+    r"|the commonwealth|la commonwealth|southeast asia|sudeste asiatico|the caribbean|el caribe)\b"
+)
+RESIDENCE = re.compile(
+    r"\b(?:resident|residents|residing|living|based|registered|established|residentes?|residir|radicad[oa]s?"
+    r"|domiciliad[oa]s?|con sede|establecid[oa]s?)\s+(?:in|en)\s+(?:the\s+|el\s+|la\s+)?"
+)
+EUROPE = re.compile(r"europ\w*\b|(?:the\s+)?(?:eu|ue)\b|union europea|european union")
+COLOMBIANS_TOO = re.compile(r"(?<!no )(?<!non-)(?<!a la )(?<!than )colombian(?:o|a|os|as|s)?\b")
+HEADING = re.compile(r"^[\W\d_]*colombia[\W\d_]*$")
+FOREIGNERS = re.compile(r"extranjer[oa]s|foreign(?:ers| nationals| students)|international students")

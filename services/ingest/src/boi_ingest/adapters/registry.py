@@ -41,7 +41,7 @@ def _config(data: dict[str, Any]) -> SourceConfig:
 def _registered(doc: dict[str, Any]) -> RegisteredSource:
     status = doc.get("status") or {}
     for key in ("last_run_at", "last_success_at", "last_error_at", "backoff_until"):
-        if isinstance(status.get(key), datetime):  # stored naive in UTC by the driver
+        if isinstance(status.get(key), datetime):  # naive from a client without tz_aware
             status[key] = status[key].replace(tzinfo=UTC)
     return RegisteredSource(config=_config(doc["config"]), status=SourceStatus(**status))
 

@@ -15,8 +15,8 @@ from openai import AsyncAzureOpenAI, AsyncOpenAI
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
-from boi_enrich.providers.base import ProviderFailed, Usage
-from boi_enrich.providers.ratelimit import RateLimiter
+from boi_enrich.adapters.ratelimit import RateLimiter
+from boi_enrich.ports import ProviderFailed, Usage
 from boi_enrich.settings import Settings
 
 log = logging.getLogger("boi.enrich.openai")

@@ -14,12 +14,12 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
-from boi_enrich.providers import prompt
-from boi_enrich.providers.base import NO_USAGE, ProviderFailed, ProviderResult
-from boi_enrich.providers.guard import guard_evidence
-from boi_enrich.providers.injection import guard_injection
-from boi_enrich.providers.llm_schema import LLMEnrichment, response_format, to_enrichment
-from boi_enrich.providers.openai_client import Completer
+from boi_enrich.adapters.openai_client import Completer
+from boi_enrich.domain import prompt
+from boi_enrich.domain.evidence_guard import guard_evidence
+from boi_enrich.domain.injection import guard_injection
+from boi_enrich.domain.llm_schema import LLMEnrichment, response_format, to_enrichment
+from boi_enrich.ports import NO_USAGE, ProviderFailed, ProviderResult
 from boi_enrich.settings import Settings
 from boi_shared.events import RawCall
 
