@@ -36,7 +36,11 @@ async def read_all(bootstrap: str, topic: str) -> list[dict[str, Any]]:
         ends = await consumer.end_offsets(parts)
         await consumer.seek_to_beginning(*parts)
         out: list[dict[str, Any]] = []
-        remaining = {tp for tp in parts if ends[tp] > 0}
+        starts = await consumer.beginning_offsets(parts)
+        if any(starts[tp] > 0 for tp in parts):  # the broker deleted records: say so, never count them lost
+            first, last = [starts[tp] for tp in parts], [ends[tp] for tp in parts]
+            print(f"chaos: {topic} starts at offsets {first}, ends at {last}")
+        remaining = {tp for tp in parts if ends[tp] > starts[tp]}
         while remaining:
             batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
             for tp, records in batch.items():
