@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from boi_catalog import service
 from boi_catalog.adapters.meili import MeiliSearchIndex
 from boi_catalog.adapters.mongo import MongoCallRepository
+from boi_catalog.service import curation
+from boi_catalog.service.indexing import DirectIndexer
 from boi_shared.events import CallEnriched, CallPublished, Enrichment, RawCall, SourceRef
 from boi_shared.ids import call_id_for
 from tests.support.kafka import collect, eventually, publish
@@ -99,7 +100,7 @@ async def test_review_edit_approve_and_edit_survives_re_enrichment(
     await _send(stack, v1)
     stored = await eventually(lambda: repo.get(v1.call_id))
     assert stored.status == "en_revision" and stored.version == 1
-    queue = await service.review_queue(repo, limit=500, offset=0)
+    queue = await curation.review_queue(repo, limit=500, offset=0)
     assert v1.call_id in {c["call_id"] for c in queue}
     assert _titles(catalog, word) == []  # not public while in review
     # the service indexes the draft (not public); wait for it, so our writes come after its own
@@ -111,8 +112,10 @@ async def test_review_edit_approve_and_edit_survives_re_enrichment(
 
     await eventually(draft_indexed, timeout=180)
 
-    await service.edit_call(repo, index, announce, v1.call_id, {"title": f"Beca {word} curada"}, "ana")
-    await service.approve(repo, index, announce, v1.call_id, "ana", base_url=catalog.url)
+    writer = DirectIndexer(repo, index)
+    edit = {"title": f"Beca {word} curada"}
+    await curation.edit_call(repo, writer, announce, v1.call_id, edit, "ana", base_url=catalog.url)
+    await curation.approve(repo, writer, announce, v1.call_id, "ana", base_url=catalog.url)
     assert [a.change for a in announced] == ["published"]
     await eventually(lambda: _titles(catalog, word) == [f"Beca {word} curada"], timeout=180)
 
@@ -141,10 +144,10 @@ async def test_review_edit_approve_and_edit_survives_re_enrichment(
         return v1.call_id not in {c.call_id for c in await repo.pending(limit=10_000)}
 
     await eventually(service_indexed, timeout=180)
-    await service.withdraw(repo, index, announce, v1.call_id, "admin", "vencida", base_url=catalog.url)
+    await curation.withdraw(repo, writer, announce, v1.call_id, "admin", "vencida", base_url=catalog.url)
     assert announced[-1].change == "withdrawn"
     await eventually(lambda: _titles(catalog, word) == [])
-    assert (await service.audit_log(repo, limit=50))[0]["action"] == "withdraw"
+    assert (await curation.audit_log(repo, limit=50))[0]["action"] == "withdraw"
 
 
 async def test_out_of_order_and_replayed_versions(

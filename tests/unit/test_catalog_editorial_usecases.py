@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from boi_catalog import editorial, social_outbox
 from boi_catalog.branding import Brand
 from boi_catalog.domain.editorial import PlanRefused
+from boi_catalog.service import editorial, outbox
 from tests.support.catalog_calls import catalog_call
 from tests.unit.catalog_fakes import Announcements, FakeEditorialStore, FakeImpressions, FakeRepository
 
@@ -86,12 +86,10 @@ async def test_mark_posted_records_who_when_where_once() -> None:
         brand=Brand(),
     )
     sink = FakeImpressions()
-    with pytest.raises(social_outbox.DraftRefused, match="Indique dónde"):
-        await social_outbox.mark_posted(store, sink, "boletin:2026-50:x", "carla", "<b></b>", NINE)
-    assert await social_outbox.mark_posted(
-        store, sink, "boletin:2026-50:x", "carla", "https://x.com/p/1", NINE
-    )
-    assert not await social_outbox.mark_posted(store, sink, "boletin:2026-50:x", "luis", "otra", NINE)
+    with pytest.raises(outbox.DraftRefused, match="Indique dónde"):
+        await outbox.mark_posted(store, sink, "boletin:2026-50:x", "carla", "<b></b>", NINE)
+    assert await outbox.mark_posted(store, sink, "boletin:2026-50:x", "carla", "https://x.com/p/1", NINE)
+    assert not await outbox.mark_posted(store, sink, "boletin:2026-50:x", "luis", "otra", NINE)
     draft = store.posts["boletin:2026-50:x"]
     assert (draft["posted_by"], draft["posted_at"], draft["posted_where"]) == (
         "carla",
@@ -99,5 +97,5 @@ async def test_mark_posted_records_who_when_where_once() -> None:
         "https://x.com/p/1",
     )
     assert [(i.kind, i.channel, i.campaign) for i in sink] == [("social", "x", "boletin-2026-50")] * 5
-    with pytest.raises(social_outbox.DraftRefused, match="Ya se publicó"):
-        await social_outbox.edit_draft(store, "boletin:2026-50:x", "otro texto", "carla")
+    with pytest.raises(outbox.DraftRefused, match="Ya se publicó"):
+        await outbox.edit_draft(store, "boletin:2026-50:x", "otro texto", "carla")

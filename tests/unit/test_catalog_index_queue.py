@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from boi_catalog.domain.call import CatalogCall
-from boi_catalog.indexing import IndexQueue
 from boi_catalog.ports import TaskOutcome
+from boi_catalog.service.indexing import IndexQueue
 from boi_shared.errors import PermanentError
 from tests.support.catalog_calls import catalog_call
 from tests.support.kafka import eventually

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from boi_catalog import service
-from boi_catalog.jobs import check_links
-from boi_catalog.service import publish_enriched
+from boi_catalog.service import curation
+from boi_catalog.service.publishing import publish_enriched
+from boi_catalog.service.upkeep import check_links
 from tests.unit.catalog_fakes import FakeIndex, FakeRepository
 from tests.unit.test_catalog_lifecycle import enriched
 
@@ -60,5 +60,5 @@ async def test_broken_links_are_marked_for_review(server: str) -> None:
     assert results == {ids["ok"]: "ok", ids["gone"]: "broken", ids["nohead"]: "ok", ids["js"]: "unchecked"}
     gone = await repo.get(ids["gone"])
     assert gone is not None and gone.link_status == "broken" and "enlace_roto" in gone.review_reasons
-    queue = await service.review_queue(repo, limit=10, offset=0)
+    queue = await curation.review_queue(repo, limit=10, offset=0)
     assert [c["call_id"] for c in queue] == [ids["gone"]]

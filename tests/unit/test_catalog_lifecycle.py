@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from boi_catalog import service
 from boi_catalog.domain.lifecycle import TransitionError, expiry_status
-from boi_catalog.jobs import expire_calls, reindex_pending
-from boi_catalog.service import publish_enriched
+from boi_catalog.service import curation
+from boi_catalog.service.publishing import publish_enriched
+from boi_catalog.service.upkeep import expire_calls, reindex_pending
 from boi_shared.events import CallEnriched, Enrichment, Evidence, RawCall, SourceRef
 from boi_shared.ids import call_id_for
 from boi_shared.taxonomy import CallType
@@ -56,22 +56,22 @@ async def test_a_call_needing_review_waits_in_the_queue_until_approved(ports: An
     repo, index, announced = ports
     event = enriched()
     assert await publish_enriched(event, repo, index, BASE, now=T1) is None
-    [queued] = await service.review_queue(repo, limit=10, offset=0)
+    [queued] = await curation.review_queue(repo, limit=10, offset=0)
     assert queued["status"] == "en_revision" and queued.call_id == event.call_id
     title = queued["fields"]["title"]
     assert (title["ai_value"], title["evidence"], title["confidence"]) == ("Beca 0", "Se abre la beca.", 0.4)
     assert index.documents[event.call_id]["status"] == "en_revision"  # indexed, not public
 
-    view = await service.approve(repo, index, announced, event.call_id, "ana", base_url=BASE)
+    view = await curation.approve(repo, index, announced, event.call_id, "ana", base_url=BASE)
     assert view["status"] == "publicada"
     [published] = announced
     assert published.change == "published" and published.call.status == "publicada"
     assert published.call.public_url == f"{BASE}/convocatorias/{event.call_id}"
     assert index.documents[event.call_id]["status"] == "publicada"
-    assert await service.review_queue(repo, limit=10, offset=0) == []
+    assert await curation.review_queue(repo, limit=10, offset=0) == []
     with pytest.raises(TransitionError):
-        await service.approve(repo, index, announced, event.call_id, "ana")
-    [entry] = await service.audit_log(repo, limit=10)
+        await curation.approve(repo, index, announced, event.call_id, "ana", base_url=BASE)
+    [entry] = await curation.audit_log(repo, limit=10)
     assert (entry["user"], entry["action"], entry["call_id"]) == ("ana", "approve", event.call_id)
 
 
@@ -87,7 +87,7 @@ async def test_curator_edit_survives_re_enrichment_until_accepted(ports: Any) ->
     repo, index, announced = ports
     event = enriched(review=False)
     await publish_enriched(event, repo, index, BASE, now=T1)
-    view = await service.edit_call(
+    view = await curation.edit_call(
         repo,
         index,
         announced,
@@ -111,11 +111,11 @@ async def test_curator_edit_survives_re_enrichment_until_accepted(ports: Any) ->
     stored = await repo.get(event.call_id)
     assert stored is not None and stored.title == "Beca corregida" and stored.funder == "Otra"
 
-    await service.accept_ai(repo, index, announced, event.call_id, "title", "ana")
+    await curation.accept_ai(repo, index, announced, event.call_id, "title", "ana", base_url=BASE)
     stored = await repo.get(event.call_id)
     assert stored is not None and stored.title == "Beca IA nueva" and "title" not in stored.locked_fields
     with pytest.raises(TransitionError):
-        await service.edit_call(repo, index, announced, event.call_id, {"status": "x"}, "ana")
+        await curation.edit_call(repo, index, announced, event.call_id, {"status": "x"}, "ana", base_url=BASE)
 
 
 async def test_reject_archives_silently_and_withdraw_announces(ports: Any) -> None:
@@ -123,11 +123,11 @@ async def test_reject_archives_silently_and_withdraw_announces(ports: Any) -> No
     a, b = enriched(1), enriched(2, review=False)
     await publish_enriched(a, repo, index, BASE, now=T1)
     await publish_enriched(b, repo, index, BASE, now=T1)
-    assert (await service.reject(repo, index, announced, a.call_id, "ana", "duplicada"))[
+    assert (await curation.reject(repo, index, announced, a.call_id, "ana", "duplicada", base_url=BASE))[
         "status"
     ] == "archivada"
     assert announced == []
-    assert (await service.withdraw(repo, index, announced, b.call_id, "admin", "fraude"))[
+    assert (await curation.withdraw(repo, index, announced, b.call_id, "admin", "fraude", base_url=BASE))[
         "status"
     ] == "retirada"
     [withdrawn] = announced
@@ -136,7 +136,7 @@ async def test_reject_archives_silently_and_withdraw_announces(ports: Any) -> No
     # a later re-enrichment never brings a withdrawn call back
     assert await publish_enriched(enriched(2, 2, review=False), repo, index, BASE, now=T1) is None
     with pytest.raises(LookupError):
-        await service.approve(repo, index, announced, "c-missing", "ana")
+        await curation.approve(repo, index, announced, "c-missing", "ana", base_url=BASE)
 
 
 async def test_the_calendar_closes_calls(ports: Any) -> None:
@@ -165,7 +165,7 @@ async def test_pending_sweep(ports: Any) -> None:
 
 
 async def test_a_batch_has_the_outcome_of_its_events_in_order(ports: Any) -> None:
-    from boi_catalog.batch import publish_enriched_batch
+    from boi_catalog.service.publishing import publish_enriched_batch
 
     repo, index, _ = ports
     a1, a2, b1, c1 = (

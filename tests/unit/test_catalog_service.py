@@ -2,7 +2,8 @@
 
 from datetime import UTC, date, datetime
 
-from boi_catalog.service import find_public_call, publish_enriched, search_calls
+from boi_catalog.service.public import find_public_call
+from boi_catalog.service.publishing import publish_enriched
 from boi_shared.events import CallEnriched, Enrichment, RawCall, SourceRef
 from boi_shared.ids import call_id_for
 from boi_shared.taxonomy import CallType
@@ -66,14 +67,6 @@ async def test_older_version_is_ignored_without_side_effects() -> None:
     assert late is None
     assert repo.outcomes == ["new"] and index.writes == 1
     assert repo.calls[call_id_for(URL)].title == "Nuevo"
-
-
-async def test_search_asks_only_for_public_calls() -> None:
-    repo, index = FakeRepository(), FakeIndex()
-    await publish_enriched(enriched(1, "Premio"), repo, index, BASE, now=T1)
-    page = await search_calls(index, "premio", CallType.PREMIO, 10, 0, BASE)
-    assert [h.call_id for h in page.hits] == [call_id_for(URL)]
-    assert index.searches[0]["filter"] == 'status IN ["publicada", "cierra_pronto"] AND call_type = "premio"'
 
 
 async def test_withdrawn_calls_are_not_public() -> None:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from boi_catalog.adapters.card_image import MARGIN, SIZE, layout, render_png
 from boi_catalog.domain import social
-from boi_catalog.social_outbox import DraftRefused, check_text
+from boi_catalog.service.outbox import DraftRefused, check_text
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)> <b>Beca</b> &lt;i&gt;de&lt;/i&gt; maestría'
 LONG = "Convocatoria " + "muy larga " * 500  # 5,000+ characters

@@ -117,3 +117,38 @@ async def test_a_record_is_dead_lettered_once_even_when_its_batch_is_rewound() -
     for _ in range(2):  # the batch is redelivered after a transient failure of another record
         assert await policy.decode_batch([Record()], _M) == []
     assert [topic for topic, _ in sent] == ["calls.enriched.v1.dlq"]
+
+
+async def test_a_failing_batch_falls_back_to_its_records_and_a_transient_one_is_rewound() -> None:
+    sent: list[bytes | None] = []
+
+    class Broker:
+        async def publish(self, value: bytes, *, topic: str, key: bytes | None, headers: object) -> None:
+            sent.append(key)
+
+    class Record:
+        def __init__(self, offset: int) -> None:
+            self.topic, self.partition, self.offset = "calls.enriched.v1", 0, offset
+            self.key, self.value = f"c-{offset}".encode(), b"{}"
+
+    policy = ErrorPolicy("t", ServiceSettings())
+    policy.bind(Broker())  # type: ignore[arg-type]
+    pairs = [(Record(i), i) for i in range(4)]
+
+    async def whole(items: list[int]) -> list[int]:
+        raise ValueError("one of them is bad")
+
+    async def one(item: int) -> int | None:
+        if item == 2:
+            raise PermanentError("poison")
+        return None if item == 0 else item * 10
+
+    assert await policy.batch(pairs, whole, one) == [10, 30]  # None dropped, the poison alone lettered
+    assert sent == [b"c-2"]
+
+    async def down(items: list[int]) -> list[int]:
+        raise TransientError("index down")
+
+    with pytest.raises(TransientError):
+        await policy.batch(pairs, down, one)
+    assert sent == [b"c-2"]  # nothing tried record by record, nothing lettered

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from boi_catalog.jobs import check_links
-from boi_catalog.service import publish_enriched
+from boi_catalog.service.publishing import publish_enriched
+from boi_catalog.service.upkeep import check_links
 from boi_ingest.adapters.fetch import FeedFetcher
 from boi_ingest.domain.errors import FetchError
 from boi_notify.adapters.http import HttpxWebhookSender, webhook_client

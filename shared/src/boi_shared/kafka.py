@@ -5,7 +5,8 @@ commits before processing) and this module's `ErrorPolicy` middleware decides wh
 (`boi_shared.errors.classify`): transient → back off, seek back (nack) and try again, forever; permanent
 (or an unknown error that keeps failing) → publish a `DeadLetter` to `<topic>.dlq`, then commit, so the
 partition keeps moving. The same policy serves batch subscribers: a transient failure rewinds the whole
-batch; `ErrorPolicy.each` isolates the record that is permanently (or unknowably) failing.
+batch; `ErrorPolicy.batch` falls back to `ErrorPolicy.each`, which isolates the record that is permanently
+(or unknowably) failing.
 
 The consumer stays in its group during a long outage: every attempt runs under a time budget and every
 backoff is capped so that attempt + backoff stay well inside `max.poll.interval.ms`; then the message is
@@ -170,6 +171,23 @@ class ErrorPolicy:
             else:
                 self.forget(record)
         return results
+
+    async def batch(
+        self,
+        pairs: Sequence[tuple[Any, M]],
+        whole: Callable[[list[M]], Awaitable[list[R]]],
+        one: Callable[[M], Awaitable[R | None]],
+    ) -> list[R]:
+        """`whole` on the batch's items at once. A transient failure is re-raised (the middleware backs off
+        and rewinds the batch); any other failure runs `one` on each item in order through `each`, which
+        isolates the failing record. Returns the results (`one`'s Nones dropped)."""
+        try:
+            return await whole([item for _, item in pairs])
+        except Exception as exc:
+            if self.verdict(exc) is Verdict.TRANSIENT:
+                raise
+            log.warning("batch of %d failed (%r); processing its records one by one", len(pairs), exc)
+        return [result for result in await self.each(pairs, one) if result is not None]
 
 
 def _where(record: Any, attempts: int) -> dict[str, Any]:

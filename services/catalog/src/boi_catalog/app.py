@@ -18,9 +18,9 @@ from boi_catalog.adapters.mongo import MongoCallRepository
 from boi_catalog.adapters.mongo_editorial import MongoEditorialStore
 from boi_catalog.adapters.mongo_users import MongoConsoleUsers
 from boi_catalog.adapters.visitor_salts import MongoVisitorSalts
-from boi_catalog.indexing import IndexQueue
 from boi_catalog.jobs import announce_plans_job, background, scheduled_jobs
 from boi_catalog.ports import Announce, ConflictError, Indexer
+from boi_catalog.service.indexing import IndexQueue
 from boi_catalog.settings import Settings
 from boi_catalog.web import WebContext, mount
 from boi_catalog.web.visits import Visits

@@ -2,13 +2,12 @@
 
 calls.enriched.v1 is consumed in batches (up to `consume_batch_size` records per poll) so a burst of
 calls becomes a few MongoDB round trips and one Meilisearch task. The shared error policy (its batch
-mode) decides: a record that is not a valid `CallEnriched` is dead-lettered alone; a transient failure
-(MongoDB or the index failing in any way) rewinds the whole batch after a backoff, never committing and
-never dead-lettering; another failure is retried call by call, and only the call that keeps failing for
-an unknown reason is dead-lettered alone.
+mode: `decode_batch`, `batch`) decides: a record that is not a valid `CallEnriched` is dead-lettered alone;
+a transient failure (MongoDB or the index failing in any way) rewinds the whole batch after a backoff,
+never committing and never dead-lettering; another failure is retried call by call, and only the call
+that keeps failing for an unknown reason is dead-lettered alone.
 """
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,16 +15,11 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from boi_catalog import SERVICE
-from boi_catalog.batch import publish_enriched_batch
-from boi_catalog.domain.public import public_url
 from boi_catalog.ports import Announce, CallRepository, Indexer
-from boi_catalog.service import publish_enriched
-from boi_shared.errors import Verdict
+from boi_catalog.service.publishing import publish_enriched, publish_enriched_batch
 from boi_shared.events import BulletinPublished, CallEnriched, CallPublished, ImpressionRecorded
 from boi_shared.kafka import ErrorPolicy, publish_in_order, subscriber_options
 from boi_shared.topics import BULLETINS, CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS
-
-log = logging.getLogger("boi.catalog.handlers")
 
 
 async def _raw_records(msg: Any) -> Any:
@@ -54,28 +48,18 @@ class _Catalog:
 
 
 class _Announcer:
-    """Publishes calls.published.v1, each event with an absolute link (partners need one)."""
+    """Publishes calls.published.v1, keyed by call id (the use cases give each event its absolute link)."""
 
-    def __init__(self, broker: KafkaBroker, public_base_url: str) -> None:
+    def __init__(self, broker: KafkaBroker) -> None:
         self._to = broker.publisher(
             CALLS_PUBLISHED.name, schema=CallPublished, description=CALLS_PUBLISHED.description
         )
-        self._base = public_base_url
-
-    def _with_link(self, event: CallPublished) -> CallPublished:
-        if (event.call.public_url or "").startswith(("http://", "https://")):
-            return event
-        # a use case called without `base_url`
-        link = public_url(self._base, event.call_id)
-        return event.model_copy(update={"call": event.call.model_copy(update={"public_url": link})})
 
     async def one(self, event: CallPublished) -> None:
-        event = self._with_link(event)
         await self._to.publish(event, key=event.call_id.encode())
 
     async def all(self, events: list[CallPublished]) -> None:
-        linked = [self._with_link(e) for e in events]
-        outcomes = await publish_in_order(self._to, linked, lambda e: e.call_id.encode())
+        outcomes = await publish_in_order(self._to, events, lambda e: e.call_id.encode())
         if failure := next((o for o in outcomes if o is not None), None):
             raise failure
 
@@ -93,7 +77,7 @@ def register(
     """Subscribe to calls.enriched.v1; return the announcer of calls.published.v1 (for curation and
     jobs, which announce changes outside the consumer)."""
     catalog = _Catalog(repository, indexer, public_base_url, auto_publish)
-    announcer = _Announcer(broker, public_base_url)
+    announcer = _Announcer(broker)
     options = {
         "group_id": SERVICE,
         "description": CALLS_ENRICHED.description,
@@ -127,14 +111,7 @@ def _subscribe_batch(
     @broker.subscriber(CALLS_ENRICHED.name, batch=True, decoder=_raw_records, **options)
     async def on_calls_enriched(records: list[Any]) -> None:
         pairs = await policy.decode_batch(records, CallEnriched)
-        try:
-            changes = await catalog.publish_batch([event for _, event in pairs])
-        except Exception as exc:
-            if policy.verdict(exc) is Verdict.TRANSIENT:
-                raise  # the policy backs off and rewinds the batch
-            log.warning("batch failed (%r); processing its calls one by one", exc)
-            changes = [c for c in await policy.each(pairs, catalog.publish) if c is not None]
-        await announcer.all(changes)
+        await announcer.all(await policy.batch(pairs, catalog.publish_batch, catalog.publish))
 
 
 def impressions_publisher(broker: KafkaBroker) -> Any:

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boi_catalog.ports import (
+    Announce,
     CallRepository,
     ConsoleUserStore,
     EditorialStore,
@@ -19,6 +20,8 @@ from boi_catalog.ports import (
     SearchIndex,
     ViewCounts,
 )
+from boi_catalog.service.indexing import DirectIndexer
+from boi_shared.events import BulletinPublished
 from boi_shared.ids import CALL_ID_PATTERN
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -35,30 +38,30 @@ def is_call_id(value: str) -> bool:
 @dataclass(frozen=True)
 class WebContext:
     """What the routes need, built once in `create_app`. `settings` is the service's `Settings`
-        (None in tests of the bare site: no console users, default limits); `publish` announces a
-        `CallPublished` the curation use cases return (None: the console cannot publish); `indexer` is the
-        service's index queue, through which curation writes reach the index in order with the consumer's
-        (None: curation writes to `index` directly, in tests of the bare site); `users` holds the console
-    users added at run time (None: only those of settings); `editorial` the day plans, bulletins and
-    social outbox, `views` the views per call from metrics (None: no editorial pages); `publish_bulletin`
-    hands an approved bulletin to notify (None: the bulletin is not emailed)."""
+    (None in tests of the bare site: no console users, default limits); `publish` announces a
+    `CallPublished` the curation use cases return (None: the console cannot publish); `indexer` is the
+    service's index queue, through which curation writes reach the index in order with the consumer's
+    (None: curation writes to `index` at once through a `DirectIndexer`, in tests of the bare site);
+    `users` holds the console users added at run time (None: only those of settings); `editorial` the
+    day plans, bulletins and social outbox, `views` the views per call from metrics (None: no editorial
+    pages); `publish_bulletin` hands an approved bulletin to notify (None: the bulletin is not emailed)."""
 
     repository: CallRepository
     index: SearchIndex
     impressions: ImpressionSink
     public_base_url: str
     settings: Any = None
-    publish: Callable[[Any], Awaitable[None]] | None = field(default=None)
+    publish: Announce | None = None
     indexer: Indexer | None = None
     users: ConsoleUserStore | None = None
     editorial: EditorialStore | None = None
     views: ViewCounts | None = None
     visits: Any = None  # web.visits.Visits; None: bots filtered, no visitor ids (tests of the bare site)
-    publish_bulletin: Callable[[Any], Awaitable[None]] | None = None
+    publish_bulletin: Callable[[BulletinPublished], Awaitable[None]] | None = None
 
     @property
-    def index_writer(self) -> Indexer | SearchIndex:
-        return self.indexer if self.indexer is not None else self.index
+    def index_writer(self) -> Indexer:
+        return self.indexer if self.indexer is not None else DirectIndexer(self.repository, self.index)
 
 
 def mount(app: FastAPI, ctx: WebContext) -> None:

@@ -5,9 +5,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 
+from boi_catalog.service import curation
 from boi_catalog.web import WebContext
 from boi_catalog.web.auth import Sessions
-from boi_catalog.web.curation import field_rows, use_case
+from boi_catalog.web.curation import field_rows
 
 
 def admin_api_router(ctx: WebContext, sessions: Sessions) -> APIRouter:
@@ -16,7 +17,7 @@ def admin_api_router(ctx: WebContext, sessions: Sessions) -> APIRouter:
     @router.get("/cola")
     async def queue(request: Request, limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
         sessions.require(request)
-        calls = await use_case("review_queue")(
+        calls = await curation.review_queue(
             ctx.repository, limit=min(max(limit, 1), 100), offset=max(offset, 0)
         )
         return [{"call_id": c["call_id"], "status": c["status"], "fields": field_rows(c)} for c in calls]
@@ -24,7 +25,7 @@ def admin_api_router(ctx: WebContext, sessions: Sessions) -> APIRouter:
     @router.get("/auditoria")
     async def audit(request: Request, limit: int = 100) -> Any:
         sessions.require(request, "admin")
-        entries = await use_case("audit_log")(ctx.repository, limit=min(max(limit, 1), 1000))
+        entries = await curation.audit_log(ctx.repository, limit=min(max(limit, 1), 1000))
         return jsonable_encoder(entries)
 
     return router

@@ -13,7 +13,7 @@ from boi_catalog.adapters.meili_admin import public_search_key
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.public import impressions, public_call
 from boi_catalog.domain.search import MAX_TOTAL_HITS, SearchHit, search_page
-from boi_catalog.service import find_public_call
+from boi_catalog.service.public import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
 from boi_catalog.web.call_page import BOGOTA, call_details
 from boi_catalog.web.public_search import PublicSearch

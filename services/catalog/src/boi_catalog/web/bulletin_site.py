@@ -12,11 +12,11 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException
 from fastapi.responses import HTMLResponse, Response
 from feedgen.feed import FeedGenerator
 
-from boi_catalog import editorial
 from boi_catalog.branding import current
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.editorial import week_monday
 from boi_catalog.domain.public import impressions
+from boi_catalog.service import editorial
 from boi_catalog.web import WebContext
 from boi_catalog.web.present import card, date_es
 from boi_catalog.web.render import Renderer, templates

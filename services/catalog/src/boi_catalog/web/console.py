@@ -2,6 +2,7 @@
 and the audit log. Curators review; admins also withdraw and audit. The day's plan, the weekly bulletin
 and the social outbox are in `editorial_console`."""
 
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import quote
 
@@ -11,9 +12,10 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from boi_catalog.service import curation
 from boi_catalog.web import WebContext, is_call_id
 from boi_catalog.web.auth import LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Sessions, User
-from boi_catalog.web.curation import changes_from, field_rows, form, use_case
+from boi_catalog.web.curation import changes_from, field_rows, form
 from boi_catalog.web.render import Renderer
 from boi_catalog.web.security import RateLimiter
 from boi_catalog.web.throttle import LoginThrottle
@@ -139,57 +141,68 @@ def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRout
     async def queue(request: Request, page_no: int = 1, aviso: str = "") -> HTMLResponse:
         user = sessions.require(request)
         offset = (max(page_no, 1) - 1) * 20
-        calls = await use_case("review_queue")(ctx.repository, limit=20, offset=offset)
+        calls = await curation.review_queue(ctx.repository, limit=20, offset=offset)
         rows = [(c, field_rows(c)) for c in calls]
         return page("console/queue.html", user, rows=rows, notice=aviso, page_no=max(page_no, 1))
 
     @router.get("/convocatorias/{call_id}", response_class=HTMLResponse)
     async def editor(request: Request, call_id: str, aviso: str = "") -> HTMLResponse:
         user = sessions.require(request)
-        call = await use_case("get_call")(ctx.repository, call_id) if is_call_id(call_id) else None
+        call = await curation.get_call(ctx.repository, call_id) if is_call_id(call_id) else None
         if call is None:
             raise HTTPException(status_code=404, detail="No existe esa convocatoria.")
         return page("console/editor.html", user, call=call, rows=field_rows(call), notice=aviso)
 
-    async def act(name: str, request: Request, call_id: str, role: str, *extra: str) -> Response:
-        user, values = await posted(request, role)
-        fn = use_case(name)
-        args: list[Any] = [ctx.repository, ctx.index_writer, ctx.publish, call_id]
-        if name == "edit_call":
-            current = await use_case("get_call")(ctx.repository, call_id)
-            if current is None:
-                raise HTTPException(status_code=404, detail="No existe esa convocatoria.")
-            args.append(changes_from(values, current))
-        args.append(user.name)
-        kwargs: dict[str, Any] = {"base_url": ctx.public_base_url}
-        if extra:
-            kwargs["reason"] = values.get("motivo", "").strip()
+    async def done(call_id: str, action: Awaitable[object]) -> Response:
+        """Back to the editor, saying whether the action was done (a refusal in the curator's words)."""
         try:
-            await fn(*args, **kwargs)
+            await action
         except (ValueError, LookupError) as exc:
             return back(f"/convocatorias/{call_id}", f"No se pudo: {exc}"[:200])
         return back(f"/convocatorias/{call_id}", "Hecho.")
 
+    repo, publish, base_url = ctx.repository, ctx.publish, ctx.public_base_url
+
     @router.post("/convocatorias/{call_id}/editar")
     async def edit(request: Request, call_id: str) -> Response:
-        return await act("edit_call", request, call_id, "curator")
+        user, values = await posted(request, "curator")
+        current = await curation.get_call(repo, call_id)
+        if current is None:
+            raise HTTPException(status_code=404, detail="No existe esa convocatoria.")
+        changes = changes_from(values, current)
+        edited = curation.edit_call(
+            repo, ctx.index_writer, publish, call_id, changes, user.name, base_url=base_url
+        )
+        return await done(call_id, edited)
 
     @router.post("/convocatorias/{call_id}/aprobar")
     async def approve(request: Request, call_id: str) -> Response:
-        return await act("approve", request, call_id, "curator")
+        user, _ = await posted(request, "curator")
+        approved = curation.approve(repo, ctx.index_writer, publish, call_id, user.name, base_url=base_url)
+        return await done(call_id, approved)
 
     @router.post("/convocatorias/{call_id}/rechazar")
     async def reject(request: Request, call_id: str) -> Response:
-        return await act("reject", request, call_id, "curator", "reason")
+        user, values = await posted(request, "curator")
+        reason = values.get("motivo", "").strip()
+        rejected = curation.reject(
+            repo, ctx.index_writer, publish, call_id, user.name, reason, base_url=base_url
+        )
+        return await done(call_id, rejected)
 
     @router.post("/convocatorias/{call_id}/retirar")
     async def withdraw(request: Request, call_id: str) -> Response:
-        return await act("withdraw", request, call_id, "admin", "reason")
+        user, values = await posted(request, "admin")
+        reason = values.get("motivo", "").strip()
+        withdrawn = curation.withdraw(
+            repo, ctx.index_writer, publish, call_id, user.name, reason, base_url=base_url
+        )
+        return await done(call_id, withdrawn)
 
     @router.get("/auditoria", response_class=HTMLResponse)
     async def audit(request: Request) -> HTMLResponse:
         user = sessions.require(request, "admin")
-        entries = await use_case("audit_log")(ctx.repository, limit=200)
+        entries = await curation.audit_log(ctx.repository, limit=200)
         return page("console/audit.html", user, entries=[jsonable_encoder(e) for e in entries])
 
     return router

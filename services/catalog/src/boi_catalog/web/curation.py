@@ -1,14 +1,12 @@
-"""The console's view of the curation use cases (`boi_catalog.curation`): looked up by name, so the console
-degrades to a clear 503 if one is missing, and turned into rows a template shows. Pure but for the calls."""
+"""The console's view of the curation use cases (`service.curation`): their call views turned into rows a
+template shows, and the curator's form turned into typed changes. Pure but for reading the form."""
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 
-from boi_catalog import curation as use_cases
-from boi_catalog.domain import call as call_domain
+from boi_catalog.domain.call import EDITABLE_FIELDS
 
 FIELD_LABELS_ES = {
     "title": "Título",
@@ -25,17 +23,6 @@ FIELD_LABELS_ES = {
     "modality": "Modalidad",
 }
 LIST_FIELDS = ("sectors", "ods", "audience", "countries")
-EDITABLE: tuple[str, ...] = tuple(getattr(call_domain, "EDITABLE_FIELDS", tuple(FIELD_LABELS_ES)))
-AI_KEYS: dict[str, str] = dict(
-    getattr(call_domain, "AI_KEYS", {"title": "title_es", "summary": "summary_es"})
-)
-
-
-def use_case(name: str) -> Callable[..., Awaitable[Any]]:
-    fn = getattr(use_cases, name, None)
-    if fn is None:
-        raise HTTPException(status_code=503, detail=f"La acción «{name}» aún no está disponible.")
-    return fn  # type: ignore[no-any-return]
 
 
 async def form(request: Request) -> dict[str, str]:
@@ -57,7 +44,7 @@ def field_rows(call: dict[str, Any]) -> list[dict[str, Any]]:
     sentence and confidence, locked or not."""
     fields: dict[str, Any] = call.get("fields") or {}
     rows = []
-    for name in EDITABLE:
+    for name in EDITABLE_FIELDS:
         f = fields.get(name) or {}
         confidence = f.get("confidence")
         rows.append(
@@ -79,7 +66,7 @@ def changes_from(values: dict[str, str], call: dict[str, Any]) -> dict[str, Any]
     """The fields the curator actually changed, typed like the stored ones (lists split on commas)."""
     fields: dict[str, Any] = call.get("fields") or {}
     changes: dict[str, Any] = {}
-    for name in EDITABLE:
+    for name in EDITABLE_FIELDS:
         if name not in values:
             continue
         raw = values[name].strip()

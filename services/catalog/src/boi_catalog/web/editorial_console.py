@@ -12,12 +12,12 @@ from aiokafka.errors import KafkaError
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from boi_catalog import editorial, social_outbox
 from boi_catalog.adapters.card_image import render_png
 from boi_catalog.branding import current
 from boi_catalog.domain import social
 from boi_catalog.domain.editorial import PlanRefused, iso_week
-from boi_catalog.social_outbox import DraftRefused
+from boi_catalog.service import editorial, outbox
+from boi_catalog.service.outbox import DraftRefused
 from boi_catalog.web import WebContext, is_call_id
 from boi_catalog.web.auth import Sessions, User
 from boi_catalog.web.present import deadline_label, eligibility_label, type_label
@@ -182,7 +182,7 @@ def editorial_router(ctx: WebContext, sessions: Sessions) -> APIRouter:
         return back("/boletin", f"Borrador del boletín {key} guardado.")
 
     @router.get("/difusion", response_class=HTMLResponse)
-    async def outbox(request: Request, aviso: str = "") -> HTMLResponse:
+    async def outbox_page(request: Request, aviso: str = "") -> HTMLResponse:
         user = sessions.require(request)
         drafts = await store.drafts()
         for d in drafts:
@@ -192,19 +192,19 @@ def editorial_router(ctx: WebContext, sessions: Sessions) -> APIRouter:
         return page("console/outbox.html", user, drafts=drafts, notice=aviso)
 
     @router.post("/difusion/{draft_id}/editar")
-    async def edit_draft(request: Request, draft_id: str) -> Response:
+    async def edit_draft_text(request: Request, draft_id: str) -> Response:
         user, values = await posted(request)
         try:
-            await social_outbox.edit_draft(store, draft_id, one(values, "texto"), user.name)
+            await outbox.edit_draft(store, draft_id, one(values, "texto"), user.name)
         except (DraftRefused, LookupError) as exc:
             return back("/difusion", f"No se guardó: {exc}")
         return back("/difusion", "Texto guardado.")
 
     @router.post("/difusion/{draft_id}/publicada")
-    async def mark_posted(request: Request, draft_id: str) -> Response:
+    async def mark_draft_posted(request: Request, draft_id: str) -> Response:
         user, values = await posted(request)
         try:
-            await social_outbox.mark_posted(
+            await outbox.mark_posted(
                 store, ctx.impressions, draft_id, user.name, one(values, "donde"), datetime.now(UTC)
             )
         except (DraftRefused, LookupError) as exc:

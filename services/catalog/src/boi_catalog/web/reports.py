@@ -16,9 +16,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from boi_catalog import reports
 from boi_catalog.domain.lifecycle import TransitionError
 from boi_catalog.domain.reports import MAX_NOTE, REPORT_KINDS, ReportError
+from boi_catalog.service import reports
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
 from boi_catalog.web.auth import Sessions
 from boi_catalog.web.curation import form

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from boi_catalog.domain.public import public_url
 from boi_catalog.domain.search import MAX_TOTAL_HITS
-from boi_catalog.service import find_public_call
+from boi_catalog.service.public import find_public_call
 from boi_catalog.web import NOT_FOUND_ES, UNAVAILABLE_ES, WebContext, is_call_id
 from boi_catalog.web.call_page import BOGOTA, call_details
 from boi_catalog.web.facets import facet_groups, filter_choices

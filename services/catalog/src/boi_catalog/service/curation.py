@@ -1,11 +1,11 @@
 """Curation use cases (the console's back end): review queue, edits with history, approve / reject /
 withdraw and the audit log (the day's plan and the weekly bulletin: `editorial`).
 
-Each function receives its ports: `repo` (`CallRepository`), `index` (an `Indexer`, or a `SearchIndex`
-written to directly) and `publish` (announces a `CallPublished` on calls.published.v1; None: do not
-announce). Pass `base_url` (the public site) so announced calls carry their public link. A state that
-does not allow the action raises `TransitionError` (its message is Spanish, fit for the curator); an
-unknown call raises `LookupError`.
+Each function receives its ports: `repo` (`CallRepository`), `indexer` (`Indexer`: the service's index
+queue, or `indexing.DirectIndexer`) and `publish` (announces a `CallPublished` on calls.published.v1;
+None: do not announce), and `base_url` (the public site) so announced calls carry their public link.
+A state that does not allow the action raises `TransitionError` (its message is Spanish, fit for the
+curator); an unknown call raises `LookupError`.
 """
 
 import logging
@@ -21,24 +21,11 @@ from boi_catalog.domain.call import (
     VISIBLE_STATUSES,
     CatalogCall,
 )
-from boi_catalog.domain.lifecycle import TransitionError, ai_value
-from boi_catalog.domain.search import search_document
-from boi_catalog.ports import Announce, CallRepository
-from boi_catalog.writes import announce_if_public, write_call
-from boi_shared.errors import TransientError
+from boi_catalog.domain.lifecycle import ai_value
+from boi_catalog.ports import Announce, CallRepository, Indexer
+from boi_catalog.service.writes import announce_if_public, write_call
 
 log = logging.getLogger("boi.catalog.curation")
-__all__ = [
-    "TransitionError",
-    "accept_ai",
-    "approve",
-    "audit_log",
-    "edit_call",
-    "get_call",
-    "reject",
-    "review_queue",
-    "withdraw",
-]
 
 
 class CallView(dict[str, Any]):
@@ -71,7 +58,7 @@ def call_view(call: CatalogCall) -> dict[str, Any]:
 
 async def review_queue(repo: CallRepository, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Calls waiting for a curator: `en_revision`, public calls whose official link is broken, and
-    visible calls a citizen reported (`boi_catalog.reports`)."""
+    visible calls a citizen reported (`service.reports`)."""
     query = {
         "$or": [
             {"status": EN_REVISION},
@@ -88,21 +75,9 @@ async def get_call(repo: CallRepository, call_id: str) -> dict[str, Any] | None:
     return call_view(call) if call is not None else None
 
 
-async def sync_index(repo: CallRepository, index: Any, call: CatalogCall) -> None:
-    """Make `call` searchable now; while the engine is down it stays `index_pending` for the sweeper."""
-    if hasattr(index, "submit"):
-        await index.submit([call])
-        return
-    try:
-        await index.index([search_document(call)])
-        await repo.mark_indexed([(call.call_id, call.revision)])
-    except TransientError as exc:
-        log.warning("index write deferred: %s", exc, extra={"call_id": call.call_id})
-
-
 async def _act(
     repo: CallRepository,
-    index: Any,
+    indexer: Indexer,
     publish: Announce | None,
     call_id: str,
     user: str,
@@ -124,7 +99,7 @@ async def _act(
         return call_view(stored)
     now = datetime.now(UTC)
     await repo.log({"at": now, "user": user, "action": action, "call_id": call_id, **details})
-    await sync_index(repo, index, call)
+    await indexer.submit([call])
     if publish is not None and action != "reject":
         await announce_if_public(call, publish, base_url)
     return call_view(call)
@@ -132,71 +107,77 @@ async def _act(
 
 async def edit_call(
     repo: CallRepository,
-    index: Any,
+    indexer: Indexer,
     publish: Announce | None,
     call_id: str,
     changes: dict[str, Any],
     user: str,
     *,
-    base_url: str = "",
+    base_url: str,
 ) -> dict[str, Any]:
     """Apply a curator's edits (history: who, when, field, AI value, old, new); each edited field is
     locked against later AI re-enrichment until `accept_ai`. A public call's edit is announced."""
     step = lambda c: lifecycle.edit(c, changes, user, datetime.now(UTC))  # noqa: E731
-    return await _act(repo, index, publish, call_id, user, "edit", step, base_url, fields=sorted(changes))
+    return await _act(repo, indexer, publish, call_id, user, "edit", step, base_url, fields=sorted(changes))
 
 
 async def accept_ai(
     repo: CallRepository,
-    index: Any,
+    indexer: Indexer,
     publish: Announce | None,
     call_id: str,
     field: str,
     user: str,
     *,
-    base_url: str = "",
+    base_url: str,
 ) -> dict[str, Any]:
     """Unlock `field` and take the AI's value back (later re-enrichments update it again)."""
     step = lambda c: lifecycle.accept_ai(c, field, user, datetime.now(UTC))  # noqa: E731
-    return await _act(repo, index, publish, call_id, user, "accept_ai", step, base_url, field=field)
+    return await _act(repo, indexer, publish, call_id, user, "accept_ai", step, base_url, field=field)
 
 
 async def approve(
-    repo: CallRepository, index: Any, publish: Announce | None, call_id: str, user: str, *, base_url: str = ""
+    repo: CallRepository,
+    indexer: Indexer,
+    publish: Announce | None,
+    call_id: str,
+    user: str,
+    *,
+    base_url: str,
 ) -> dict[str, Any]:
     """en_revision → publicada: indexed for the public and announced as "published"."""
     step = lambda c: lifecycle.approve(c, user, datetime.now(UTC))  # noqa: E731
-    return await _act(repo, index, publish, call_id, user, "approve", step, base_url)
+    return await _act(repo, indexer, publish, call_id, user, "approve", step, base_url)
 
 
 async def reject(
     repo: CallRepository,
-    index: Any,
+    indexer: Indexer,
     publish: Announce | None,
     call_id: str,
     user: str,
     reason: str,
     *,
-    base_url: str = "",
+    base_url: str,
 ) -> dict[str, Any]:
     """en_revision → archivada: never public, nothing announced."""
     step = lambda c: lifecycle.reject(c, user, reason, datetime.now(UTC))  # noqa: E731
-    return await _act(repo, index, publish, call_id, user, "reject", step, base_url, reason=reason)
+    return await _act(repo, indexer, publish, call_id, user, "reject", step, base_url, reason=reason)
 
 
 async def withdraw(
     repo: CallRepository,
-    index: Any,
+    indexer: Indexer,
     publish: Announce | None,
     call_id: str,
     user: str,
     reason: str,
     *,
-    base_url: str = "",
+    base_url: str,
 ) -> dict[str, Any]:
     """A published call → retirada: out of public search, announced as "withdrawn"."""
     step = lambda c: lifecycle.withdraw(c, user, reason, datetime.now(UTC))  # noqa: E731
-    return await _act(repo, index, publish, call_id, user, "withdraw", step, base_url, reason=reason)
+    return await _act(repo, indexer, publish, call_id, user, "withdraw", step, base_url, reason=reason)
 
 
 async def audit_log(repo: CallRepository, *, limit: int = 100) -> list[dict[str, Any]]:

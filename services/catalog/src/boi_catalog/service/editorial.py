@@ -18,13 +18,12 @@ from boi_catalog.domain.call import SEARCHABLE_STATUSES, CatalogCall
 from boi_catalog.domain.editorial import PlanRefused, Scored
 from boi_catalog.domain.public import bulletin_published, call_published
 from boi_catalog.ports import Announce, CallRepository, EditorialStore, ViewCounts
-from boi_catalog.social_outbox import drafts_for_bulletin, drafts_for_calls
+from boi_catalog.service.outbox import drafts_for_bulletin, drafts_for_calls
 from boi_shared.events import BulletinPublished
 from boi_shared.ids import event_id_for
 
 log = logging.getLogger("boi.catalog.editorial")
 POOL = 2000  # public calls considered (the office has ~1,300 in all)
-__all__ = ["PlanRefused", "announce_due", "bulletin", "day_candidates", "propose_bulletin", "save_bulletin"]
 
 
 async def _public_calls(repo: CallRepository) -> list[CatalogCall]:

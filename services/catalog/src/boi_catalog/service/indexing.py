@@ -222,3 +222,21 @@ class IndexQueue:
             await self._flush(batch[half:])
             return
         await self._repository.mark_indexed([(c.call_id, c.revision) for c in batch])
+
+
+class DirectIndexer:
+    """`Indexer` that writes to the index at once and waits for it (the bare site in tests, one-off
+    tools); while the engine is down the calls stay `index_pending` for the sweeper."""
+
+    def __init__(self, repository: CallRepository, index: SearchIndex) -> None:
+        self._repository = repository
+        self._index = index
+
+    async def submit(self, calls: Sequence[CatalogCall]) -> None:
+        if not calls:
+            return
+        try:
+            await self._index.index([search_document(c) for c in calls])
+            await self._repository.mark_indexed([(c.call_id, c.revision) for c in calls])
+        except TransientError as exc:
+            log.warning("index write deferred: %s", exc, extra={"call_id": calls[0].call_id})
