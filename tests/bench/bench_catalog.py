@@ -24,7 +24,7 @@ import meilisearch
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
-from boi_catalog.adapters.meili import INDEX_SETTINGS
+from boi_catalog.adapters.meili_settings import INDEX_SETTINGS
 from boi_catalog.domain.call import build_catalog_call
 from boi_catalog.domain.search import search_document
 from boi_shared.events import CallEnriched, Enrichment, RawCall, SourceRef

@@ -3,7 +3,7 @@ index settings and synonyms in Meilisearch, and outages surfacing as transient e
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import meilisearch
 import pytest
@@ -13,6 +13,8 @@ from boi_catalog.adapters.meili import MeiliSearchIndex
 from boi_catalog.adapters.mongo import MongoCallRepository
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.search import public_filter, search_document
+from boi_catalog.web.public_search import PublicSearch
+from boi_catalog.web.query import CARD_ATTRIBUTES, parse
 from boi_devtools.stack.process import free_port
 from boi_shared.errors import PermanentError, TransientError
 from tests.support.catalog_calls import catalog_call
@@ -44,6 +46,25 @@ async def repository(stack: StackEndpoints) -> AsyncIterator[MongoCallRepository
     await repo.close()
     with MongoClient(stack.mongo_url) as client:
         client.drop_database(database)
+
+
+async def test_the_repository_answers_in_the_language_of_the_domain(repository: MongoCallRepository) -> None:
+    calls = [
+        catalog_call("c-review", status="en_revision"),
+        catalog_call("c-broken", link_status="broken", deadline="2026-11-28"),
+        catalog_call("c-reported", status="cerrada", reported=True),
+        catalog_call("c-soon", status="cierra_pronto", deadline="2026-11-30"),
+        catalog_call("c-open", deadline="2031-01-31"),
+        catalog_call("c-gone", status="retirada", reported=True, deadline="2026-11-01"),
+    ]
+    assert await repository.insert_many(calls) == {c.call_id for c in calls}
+    queue = {c.call_id for c in await repository.awaiting_review(limit=100)}
+    assert queue == {c.call_id for c in calls if c.awaits_curator} == {"c-review", "c-broken", "c-reported"}
+    public = {c.call_id for c in await repository.public_calls(limit=100)}
+    assert public == {c.call_id for c in calls if c.is_public} == {"c-broken", "c-soon", "c-open"}
+    closing = {c.call_id for c in await repository.public_closing_by(date(2026, 11, 30), limit=100)}
+    assert closing == {"c-broken", "c-soon"}
+    assert await repository.count() == len(calls)
 
 
 @pytest.fixture
@@ -123,7 +144,8 @@ async def test_pending_markers_survive_a_restart_in_both_stored_forms(
         await restarted.close()
 
 
-async def test_index_settings_filters_and_synonyms(index: MeiliSearchIndex) -> None:
+async def test_index_settings_filters_and_synonyms(index: MeiliSearchIndex, stack: StackEndpoints) -> None:
+    master_key = stack.meili_master_key
     await index.apply_settings()  # idempotent
     await index.index(
         [
@@ -132,23 +154,19 @@ async def test_index_settings_filters_and_synonyms(index: MeiliSearchIndex) -> N
             search_document(_call("c-3", 1, "Beca retirada").model_copy(update={"status": "retirada"})),
         ]
     )
-    english = await index.search("scholarship", filter=public_filter(), limit=10, offset=0)
-    assert [h["id"] for h in english.hits] == ["c-1"]
-    assert set(english.hits[0]) <= {
-        "id",
-        "title",
-        "summary",
-        "call_type",
-        "deadline",
-        "colombia_eligible",
-        "url",
-    }
-    award = await index.search("award", filter=public_filter(), limit=10, offset=0)
-    assert [h["id"] for h in award.hits] == ["c-2"]
-    typo = await index.search("periodsmo", filter=public_filter(), limit=10, offset=0)
-    assert [h["id"] for h in typo.hits] == ["c-2"]
-    browse = await index.search("", filter=public_filter(), limit=10, offset=0, sort=["deadline_ts:asc"])
-    assert {h["id"] for h in browse.hits} == {"c-1", "c-2"} and browse.total == 2
+    search = PublicSearch(index.url, master_key, index.uid, "", 60)  # the site's and API's search
+    try:
+        english = await search.search(parse("scholarship"), facets=False)
+        assert [h["id"] for h in english.hits] == ["c-1"]
+        assert set(english.hits[0]) <= set(CARD_ATTRIBUTES)
+        award = await search.search(parse("award"), facets=False)
+        assert [h["id"] for h in award.hits] == ["c-2"]
+        typo = await search.search(parse("periodsmo"), facets=False)
+        assert [h["id"] for h in typo.hits] == ["c-2"]
+        browse = await search.search(parse(""), facets=False)
+        assert {h["id"] for h in browse.hits} == {"c-1", "c-2"} and browse.total == 2
+    finally:
+        await search.close()
     assert await index.health()
 
 
@@ -178,7 +196,7 @@ async def test_unreachable_engines_are_transient_errors() -> None:
         with pytest.raises(TransientError):
             await repo.upsert(_call("c-a", 1, "v1"))
         with pytest.raises(TransientError):
-            await idx.search("beca", filter=public_filter(), limit=1, offset=0)
+            await idx.search_raw({"q": "beca", "filter": public_filter(), "limit": 1})
         with pytest.raises(TransientError):
             await idx.index([search_document(_call("c-a", 1, "v1"))])
         with pytest.raises(TransientError):

@@ -12,7 +12,7 @@ import pytest
 from pymongo import MongoClient
 from typer.testing import CliRunner
 
-from boi_catalog.adapters.meili import INDEX_SETTINGS
+from boi_catalog.adapters.meili_settings import INDEX_SETTINGS
 from boi_catalog.adapters.mongo import to_document
 from boi_catalog.cli import app
 from boi_catalog.domain.call import CatalogCall

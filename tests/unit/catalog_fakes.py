@@ -1,29 +1,13 @@
 """In-memory fakes of the catalog's ports, for unit tests of its use cases."""
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.search import search_document
-from boi_catalog.ports import ConflictError, IndexHits, UpsertOutcome
+from boi_catalog.ports import ConflictError, UpsertOutcome
 from boi_shared.events import CallPublished
-
-
-def _matches(doc: Mapping[str, Any], query: Mapping[str, Any]) -> bool:
-    for key, cond in query.items():
-        if key == "$or":
-            if not any(_matches(doc, q) for q in cond):
-                return False
-            continue
-        value = doc.get(key)
-        if isinstance(cond, dict):
-            if "$in" in cond and value not in cond["$in"]:
-                return False
-            if "$lte" in cond and (value is None or value > cond["$lte"]):
-                return False
-        elif value != cond:
-            return False
-    return True
 
 
 class FakeRepository:
@@ -31,7 +15,6 @@ class FakeRepository:
         self.calls: dict[str, CatalogCall] = {}
         self.outcomes: list[UpsertOutcome] = []
         self.audit: list[dict[str, Any]] = []
-        self.plans: dict[str, dict[str, Any]] = {}
 
     async def get(self, call_id: str) -> CatalogCall | None:
         return self.calls.get(call_id)
@@ -67,18 +50,24 @@ class FakeRepository:
         self.calls.update(fresh)
         return set(fresh)
 
-    async def find(
-        self, query: Mapping[str, Any], *, limit: int, offset: int = 0, sort: str = "updated_at"
-    ) -> list[CatalogCall]:
-        found = [c for c in self.calls.values() if _matches(c.model_dump(), query)]
-        found.sort(key=lambda c: getattr(c, sort), reverse=True)
-        return found[offset : offset + limit]
+    def _newest_first(self, keep: Callable[[CatalogCall], bool]) -> list[CatalogCall]:
+        return sorted(filter(keep, self.calls.values()), key=lambda c: c.updated_at, reverse=True)
+
+    async def awaiting_review(self, *, limit: int, offset: int = 0) -> list[CatalogCall]:
+        return self._newest_first(lambda c: c.awaits_curator)[offset : offset + limit]
+
+    async def public_calls(self, *, limit: int) -> list[CatalogCall]:
+        return self._newest_first(lambda c: c.is_public)[:limit]
+
+    async def public_closing_by(self, day: date, *, limit: int) -> list[CatalogCall]:
+        due = self._newest_first(lambda c: c.is_public and c.deadline is not None)
+        return [c for c in due if c.deadline is not None and c.deadline <= day.isoformat()][:limit]
 
     async def pending(self, *, limit: int) -> list[CatalogCall]:
         return [c for c in self.calls.values() if c.index_pending][:limit]
 
-    async def count(self, query: Mapping[str, Any]) -> int:
-        return len(await self.find(query, limit=10**9))
+    async def count(self) -> int:
+        return len(self.calls)
 
     async def mark_indexed(self, calls: Sequence[tuple[str, int]]) -> None:
         for call_id, revision in calls:
@@ -97,20 +86,13 @@ class FakeRepository:
     async def audit_log(self, *, limit: int) -> list[dict[str, Any]]:
         return list(reversed(self.audit))[:limit]
 
-    async def put_plan(self, kind: str, key: str, plan: Mapping[str, Any]) -> None:
-        self.plans[f"{kind}:{key}"] = dict(plan)
-
-    async def get_plan(self, kind: str, key: str) -> dict[str, Any] | None:
-        return self.plans.get(f"{kind}:{key}")
-
 
 class FakeIndex:
-    """Both a `SearchIndex` and an `Indexer` (indexes submitted calls at once)."""
+    """An `Indexer` that indexes submitted calls at once, and the documents of the index."""
 
     def __init__(self) -> None:
         self.documents: dict[str, Mapping[str, Any]] = {}
         self.writes = 0
-        self.searches: list[dict[str, Any]] = []
 
     async def index(self, documents: Sequence[Mapping[str, Any]]) -> None:
         self.writes += 1
@@ -118,13 +100,6 @@ class FakeIndex:
 
     async def submit(self, calls: Sequence[CatalogCall]) -> None:
         await self.index([search_document(c) for c in calls])
-
-    async def search(
-        self, query: str, *, filter: str, limit: int, offset: int, sort: list[str] | None = None
-    ) -> IndexHits:
-        self.searches.append({"q": query, "filter": filter, "limit": limit, "offset": offset, "sort": sort})
-        hits = [dict(d) for d in self.documents.values()][offset : offset + limit]
-        return IndexHits(total=len(self.documents), hits=hits)
 
 
 class Announcements(list[CallPublished]):

@@ -12,9 +12,9 @@ from boi_catalog.domain.search import (
     public_filter,
     search_document,
     search_page,
-    sort_for,
 )
 from boi_catalog.web.present import deadline_label, eligibility_label, safe_href, type_label
+from boi_catalog.web.query import meili_filter, meili_sort, parse
 from boi_shared.events import CallEnriched, Enrichment, RawCall, SourceRef
 from boi_shared.ids import call_id_for, event_id_for
 from boi_shared.taxonomy import CallType, Eligibility
@@ -133,14 +133,13 @@ def test_deadline_timestamp(deadline: str | None, tz: str | None, expected: int 
 
 def test_public_filter_only_lets_public_statuses_through() -> None:
     assert public_filter() == 'status IN ["publicada", "cierra_pronto"]'
-    assert (
-        public_filter(CallType.PREMIO) == 'status IN ["publicada", "cierra_pronto"] AND call_type = "premio"'
-    )
+    assert public_filter(closed=True) == 'status = "cerrada"'
+    assert meili_filter(parse("beca", "premio"), now=0) == [public_filter(), 'call_type = "premio"']
 
 
 def test_browsing_sorts_by_newest_and_a_query_by_relevance() -> None:
-    assert sort_for("  ") == ["published_ts:desc"]
-    assert sort_for("beca") is None
+    assert meili_sort(parse("  ")) == ["published_ts:desc"]
+    assert meili_sort(parse("beca")) is None
 
 
 def test_search_page_maps_hits_with_public_links() -> None:

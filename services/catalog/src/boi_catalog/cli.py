@@ -33,7 +33,7 @@ async def reindex_all(
     index = MeiliSearchIndex(
         settings.meili_url, settings.meili_master_key.get_secret_value(), settings.meili_index, timeout=60
     )
-    total = await repository.count({})
+    total = await repository.count()
     task = progress.add_task("reindexing", total=total) if progress else None
     done = 0
 

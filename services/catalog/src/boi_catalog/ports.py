@@ -33,10 +33,16 @@ class CallRepository(Protocol):
         if its revision is still `expected_revision`; raise `ConflictError` otherwise."""
         ...
 
-    async def find(
-        self, query: Mapping[str, Any], *, limit: int, offset: int = 0, sort: str = "updated_at"
-    ) -> list[CatalogCall]:
-        """Calls matching a simple equality/`$in`/`$or` query, `sort` descending."""
+    async def awaiting_review(self, *, limit: int, offset: int = 0) -> list[CatalogCall]:
+        """The review queue (`CatalogCall.awaits_curator`), the most recently updated first."""
+        ...
+
+    async def public_calls(self, *, limit: int) -> list[CatalogCall]:
+        """Calls the public may find (publicada, cierra_pronto), the most recently updated first."""
+        ...
+
+    async def public_closing_by(self, day: date, *, limit: int) -> list[CatalogCall]:
+        """Public calls whose deadline is `day` or earlier (the calendar's candidates)."""
         ...
 
     async def mark_indexed(self, calls: Sequence[tuple[str, int]]) -> None:
@@ -60,25 +66,15 @@ class CallRepository(Protocol):
         """Calls whose last write is not confirmed indexed yet."""
         ...
 
-    async def count(self, query: Mapping[str, Any]) -> int: ...
+    async def count(self) -> int:
+        """How many calls are stored, in any status."""
+        ...
 
     async def log(self, entry: Mapping[str, Any]) -> None:
         """Append to the audit log (who did what to which call, when)."""
         ...
 
     async def audit_log(self, *, limit: int) -> list[dict[str, Any]]: ...
-
-    async def put_plan(self, kind: str, key: str, plan: Mapping[str, Any]) -> None:
-        """Store the day's plan (`kind` "day", key an ISO date) or the week's top 5 ("week")."""
-        ...
-
-    async def get_plan(self, kind: str, key: str) -> dict[str, Any] | None: ...
-
-
-@dataclass(frozen=True)
-class IndexHits:
-    total: int
-    hits: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -99,15 +95,21 @@ class TaskOutcome:
 
 
 class SearchIndex(Protocol):
-    """The public search index, derived from the repository and rebuildable from it."""
+    """The public search index, derived from the repository and rebuildable from it (written here; the
+    site and API search it through `web.public_search`). Unavailability raises `TransientError`,
+    documents the engine refuses `PermanentError`."""
 
     async def index(self, documents: Sequence[Mapping[str, Any]]) -> None:
         """Add or replace documents and return once they are searchable."""
         ...
 
-    async def search(
-        self, query: str, *, filter: str, limit: int, offset: int, sort: list[str] | None = None
-    ) -> IndexHits: ...
+    async def enqueue(self, documents: Sequence[Mapping[str, Any]]) -> int:
+        """Enqueue one add-or-replace task without waiting for it; returns its uid (tasks run in order)."""
+        ...
+
+    async def task_outcomes(self, task_uids: Sequence[int]) -> dict[int, TaskOutcome]:
+        """The tasks among `task_uids` that have finished, and how."""
+        ...
 
 
 class Indexer(Protocol):

@@ -1,4 +1,6 @@
-"""Meilisearch adapter: the public `calls` index, its settings kept as code, and the search hot path.
+"""Meilisearch adapter: the public `calls` index — its settings applied (`meili_settings`), documents
+written, indexing tasks followed. (The site's searches: `web.public_search`; keys and rebuilds:
+`meili_admin`.)
 
 Settings use the official client, which is synchronous: they run in a worker thread. Document writes,
 task polling and searches use httpx with keep-alive disabled. Measured on these machines with 20 hits
@@ -22,119 +24,13 @@ from meilisearch.errors import (
 )
 from meilisearch.models.task import Task
 
-from boi_catalog.domain.search import MAX_TOTAL_HITS, RESULT_ATTRIBUTES
-from boi_catalog.ports import IndexHits, TaskOutcome
+from boi_catalog.adapters.meili_settings import INDEX_SETTINGS
+from boi_catalog.ports import TaskOutcome
 from boi_shared.errors import PermanentError, TransientError
 
 T = TypeVar("T")
 log = logging.getLogger("boi.catalog.meili")
 
-_SYNONYM_GROUPS = [
-    ("beca", "becas", "scholarship", "scholarships"),
-    ("subvención", "subvencion", "subvenciones", "grant", "grants"),
-    ("fondo", "fondos", "fund", "funds", "funding", "financiación", "financiacion"),
-    ("premio", "premios", "award", "awards", "prize", "prizes"),
-    ("curso", "cursos", "course", "courses", "formación", "formacion", "training"),
-    ("voluntariado", "volunteering", "voluntario", "volunteer"),
-    ("pasantía", "pasantia", "internship", "prácticas", "practicas"),
-    ("convocatoria", "convocatorias", "call", "calls", "open call"),
-    ("cooperación", "cooperacion", "cooperation"),
-    ("maestría", "maestria", "master", "masters"),
-    ("doctorado", "phd", "doctorate"),
-    ("investigación", "investigacion", "research"),
-]
-_STOP_WORDS = [
-    # Spanish
-    "de",
-    "la",
-    "que",
-    "el",
-    "en",
-    "y",
-    "a",
-    "los",
-    "del",
-    "se",
-    "las",
-    "por",
-    "un",
-    "para",
-    "con",
-    "una",
-    "su",
-    "al",
-    "lo",
-    "como",
-    "más",
-    "o",
-    "pero",
-    "sus",
-    "le",
-    "ya",
-    "este",
-    "esta",
-    "entre",
-    # English
-    "the",
-    "of",
-    "and",
-    "to",
-    "in",
-    "for",
-    "on",
-    "with",
-    "at",
-    "by",
-    "an",
-    "is",
-    "are",
-    "from",
-    "or",
-]
-
-_RANGE_FILTERS = ["deadline_ts", "published_ts"]
-"""Compared (`deadline_ts >= now` for "cierra pronto"); every other filter is an equality or `IN`."""
-_EQUALITY_FILTERS = [
-    "call_type",
-    "sectors",
-    "ods",
-    "audience",
-    "countries",
-    "colombia_eligible",
-    "status",
-    "language",
-    "modality",
-    "funder",
-]
-
-
-def _filterable(patterns: list[str], *, comparison: bool) -> dict[str, Any]:
-    return {
-        "attributePatterns": patterns,
-        "features": {"facetSearch": False, "filter": {"equality": True, "comparison": comparison}},
-    }
-
-
-# Only the features the site and API use are built: no facet search (the facet-values endpoint is not
-# used; facet counts come with every search) and range comparisons only on the two timestamps. Measured
-# on 40,000 calls in 4,000-call tasks: raw indexing 1,663-1,705 docs/s with every feature, 1,828-1,962
-# without them (a one-off comparison, two rounds on the same machine in one run).
-INDEX_SETTINGS: dict[str, Any] = {
-    "searchableAttributes": ["title", "summary", "funder", "text"],
-    "filterableAttributes": [
-        _filterable(_EQUALITY_FILTERS, comparison=False),
-        _filterable(_RANGE_FILTERS, comparison=True),
-    ],
-    "facetSearch": False,
-    "sortableAttributes": ["deadline_ts", "published_ts"],
-    "faceting": {"maxValuesPerFacet": 100},
-    "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
-    "synonyms": {
-        word: [other for other in group if other != word] for group in _SYNONYM_GROUPS for word in group
-    },
-    "stopWords": _STOP_WORDS,
-    "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}},
-}
 TASK_TIMEOUT_MS = 30_000
 INDEXING_TIMEOUT_S = 600.0
 """A big task on a big index can take minutes when the machine is busy; giving up only re-indexes."""
@@ -264,28 +160,6 @@ class MeiliSearchIndex:
             int(task["uid"]): TaskOutcome(task["status"], task.get("error"))
             for task in response.json().get("results", [])
         }
-
-    async def search(
-        self, query: str, *, filter: str, limit: int, offset: int, sort: list[str] | None = None
-    ) -> IndexHits:
-        body: dict[str, Any] = {
-            "q": query,
-            "filter": filter,
-            "limit": limit,
-            "offset": offset,
-            "attributesToRetrieve": RESULT_ATTRIBUTES,
-        }
-        if sort:
-            body["sort"] = sort
-        try:
-            response = await self._http.post(f"/indexes/{self.uid}/search", json=body)
-        except httpx.TransportError as exc:
-            raise TransientError(f"Meilisearch unavailable: {exc!r}") from exc
-        if _is_transient_status(response.status_code):
-            raise TransientError(f"Meilisearch answered {response.status_code}")
-        response.raise_for_status()
-        data = response.json()
-        return IndexHits(total=int(data.get("estimatedTotalHits", 0)), hits=list(data["hits"]))
 
     async def search_raw(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """A search with any Meilisearch body (facets, sort, filter…), on a fresh connection."""

@@ -1,5 +1,5 @@
-"""MongoDB adapter: the calls of record (one document per call keyed by `call_id`), the audit log and
-the editorial plans.
+"""MongoDB adapter: the calls of record (one document per call keyed by `call_id`) and the audit log (the
+editorial plans: `mongo_editorial`).
 
 FerretDB 1.x (SQLite) pushes down only equality on `_id`: a `{"_id": {"$in": …}}` or a secondary field
 query scans the whole collection. So calls are read by `_id` (concurrently), and what still needs indexing
@@ -16,6 +16,7 @@ single-document compare-and-set on `revision`.
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, DeleteOne, ReturnDocument
@@ -23,7 +24,7 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
 
 from boi_catalog import SERVICE
 from boi_catalog.adapters.documents import from_document, to_document, update_of
-from boi_catalog.domain.call import CatalogCall
+from boi_catalog.domain.call import EN_REVISION, SEARCHABLE_STATUSES, VISIBLE_STATUSES, CatalogCall
 from boi_catalog.ports import ConflictError, UpsertOutcome
 from boi_shared.errors import TransientError
 from boi_shared.mongo import SERVER_SELECTION_TIMEOUT_MS, mongo_client
@@ -62,7 +63,6 @@ class MongoCallRepository:
         db = self._client[database]
         self._calls = db[COLLECTION]
         self._audit = db["audit"]
-        self._plans = db["plans"]
         self._pending = db["index_pending"]
         self._open: dict[str, set[tuple[str, int]]] = {}  # marker → its calls not indexed yet
         self._by_call: dict[str, set[tuple[int, str]]] = {}  # call → (revision, marker)
@@ -113,17 +113,34 @@ class MongoCallRepository:
         if result.matched_count == 0:
             raise ConflictError(call.call_id)
 
-    async def find(
-        self, query: Mapping[str, Any], *, limit: int, offset: int = 0, sort: str = "updated_at"
-    ) -> list[CatalogCall]:
+    async def _find(self, query: Mapping[str, Any], *, limit: int, offset: int = 0) -> list[CatalogCall]:
+        """Calls matching `query`, the most recently updated first."""
+
         async def run() -> list[dict[str, Any]]:
-            cursor = self._calls.find(dict(query)).sort(sort, DESCENDING).skip(offset).limit(limit)
+            cursor = self._calls.find(dict(query)).sort("updated_at", DESCENDING).skip(offset).limit(limit)
             return await cursor.to_list()
 
         return [from_document(d) for d in await _guard(run)]
 
-    async def count(self, query: Mapping[str, Any]) -> int:
-        return await _guard(lambda: self._calls.count_documents(dict(query)))
+    async def awaiting_review(self, *, limit: int, offset: int = 0) -> list[CatalogCall]:
+        query = {  # CatalogCall.awaits_curator
+            "$or": [
+                {"status": EN_REVISION},
+                {"link_status": "broken", "status": {"$in": list(SEARCHABLE_STATUSES)}},
+                {"reported": True, "status": {"$in": list(VISIBLE_STATUSES)}},
+            ]
+        }
+        return await self._find(query, limit=limit, offset=offset)
+
+    async def public_calls(self, *, limit: int) -> list[CatalogCall]:
+        return await self._find({"status": {"$in": list(SEARCHABLE_STATUSES)}}, limit=limit)
+
+    async def public_closing_by(self, day: date, *, limit: int) -> list[CatalogCall]:
+        query = {"status": {"$in": list(SEARCHABLE_STATUSES)}, "deadline": {"$lte": day.isoformat()}}
+        return await self._find(query, limit=limit)
+
+    async def count(self) -> int:
+        return await _guard(lambda: self._calls.count_documents({}))
 
     def _track(self, marker_id: str, pairs: Sequence[tuple[str, int]]) -> None:
         self._open[marker_id] = set(pairs)
@@ -224,13 +241,6 @@ class MongoCallRepository:
             return await self._audit.find({}, {"_id": 0}).sort("at", DESCENDING).limit(limit).to_list()
 
         return await _guard(run)
-
-    async def put_plan(self, kind: str, key: str, plan: Mapping[str, Any]) -> None:
-        await _guard(lambda: self._plans.replace_one({"_id": f"{kind}:{key}"}, dict(plan), upsert=True))
-
-    async def get_plan(self, kind: str, key: str) -> dict[str, Any] | None:
-        doc = await _guard(lambda: self._plans.find_one({"_id": f"{kind}:{key}"}, {"_id": 0}))
-        return doc
 
     async def ping(self) -> bool:
         await self._client.admin.command("ping")

@@ -103,6 +103,16 @@ class CatalogCall(BaseModel):
     def is_public(self) -> bool:
         return self.status in SEARCHABLE_STATUSES
 
+    @property
+    def awaits_curator(self) -> bool:
+        """In the review queue: `en_revision`, a public call whose official link is broken, or a visible
+        call a citizen reported."""
+        return (
+            self.status == EN_REVISION
+            or (self.link_status == "broken" and self.status in SEARCHABLE_STATUSES)
+            or (self.reported and self.status in VISIBLE_STATUSES)
+        )
+
 
 def ai_fields(event: CallEnriched) -> dict[str, Any]:
     """The call's fields as the AI (and the fetched source) state them."""

@@ -1,4 +1,5 @@
-"""The search side of a call: its Meilisearch document, the public filter, and result pages."""
+"""The search side of a call: its Meilisearch document, the filter of what the public may find (the one
+place a Meilisearch filter is quoted: `web.query` adds the visitor's filters with it), and result pages."""
 
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -6,12 +7,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
 
-from boi_catalog.domain.call import SEARCHABLE_STATUSES, CatalogCall
+from boi_catalog.domain.call import CERRADA, SEARCHABLE_STATUSES, CatalogCall
 from boi_catalog.domain.public import public_url
 from boi_shared.taxonomy import CallType
-
-# Only what a result card needs: keeps responses small (the full text stays in the index for matching).
-RESULT_ATTRIBUTES = ["id", "title", "summary", "call_type", "deadline", "colombia_eligible", "url"]
 
 # Meilisearch counts and pages through at most this many hits per search (its default, 1,000, cut the
 # office's 1,300+ calls short: `total: 1000` and empty pages past the thousandth hit).
@@ -55,22 +53,17 @@ def search_document(call: CatalogCall) -> dict[str, Any]:
     }
 
 
-def _quote(value: str) -> str:
+def quote(value: str) -> str:
+    """A string as a Meilisearch filter value (quotes and backslashes escaped)."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def public_filter(call_type: CallType | None = None) -> str:
-    """Meilisearch filter: calls the public may find, optionally of one type."""
-    statuses = ", ".join(_quote(s) for s in SEARCHABLE_STATUSES)
-    clauses = [f"status IN [{statuses}]"]
-    if call_type is not None:
-        clauses.append(f"call_type = {_quote(call_type.value)}")
-    return " AND ".join(clauses)
-
-
-def sort_for(query: str) -> list[str] | None:
-    """Relevance when there is a query; the newest calls first when browsing."""
-    return None if query.strip() else ["published_ts:desc"]
+def public_filter(*, closed: bool = False) -> str:
+    """Meilisearch filter: the calls the public may find (`closed`: the closed ones instead). The API
+    adds it to every search; browsers' tenant tokens carry it as their search rule."""
+    if closed:
+        return f"status = {quote(CERRADA)}"
+    return "status IN [" + ", ".join(quote(s) for s in SEARCHABLE_STATUSES) + "]"
 
 
 class SearchHit(BaseModel):

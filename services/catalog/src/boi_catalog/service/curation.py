@@ -16,9 +16,6 @@ from typing import Any
 from boi_catalog.domain import lifecycle
 from boi_catalog.domain.call import (
     EDITABLE_FIELDS,
-    EN_REVISION,
-    SEARCHABLE_STATUSES,
-    VISIBLE_STATUSES,
     CatalogCall,
 )
 from boi_catalog.domain.lifecycle import ai_value
@@ -59,14 +56,7 @@ def call_view(call: CatalogCall) -> dict[str, Any]:
 async def review_queue(repo: CallRepository, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Calls waiting for a curator: `en_revision`, public calls whose official link is broken, and
     visible calls a citizen reported (`service.reports`)."""
-    query = {
-        "$or": [
-            {"status": EN_REVISION},
-            {"link_status": "broken", "status": {"$in": list(SEARCHABLE_STATUSES)}},
-            {"reported": True, "status": {"$in": list(VISIBLE_STATUSES)}},  # a citizen's report
-        ]
-    }
-    return [call_view(c) for c in await repo.find(query, limit=limit, offset=offset)]
+    return [call_view(c) for c in await repo.awaiting_review(limit=limit, offset=offset)]
 
 
 async def get_call(repo: CallRepository, call_id: str) -> dict[str, Any] | None:

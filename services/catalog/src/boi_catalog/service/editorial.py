@@ -14,7 +14,7 @@ from typing import Any
 
 from boi_catalog.branding import Brand
 from boi_catalog.domain import editorial
-from boi_catalog.domain.call import SEARCHABLE_STATUSES, CatalogCall
+from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.editorial import PlanRefused, Scored
 from boi_catalog.domain.public import bulletin_published, call_published
 from boi_catalog.ports import Announce, CallRepository, EditorialStore, ViewCounts
@@ -27,7 +27,7 @@ POOL = 2000  # public calls considered (the office has ~1,300 in all)
 
 
 async def _public_calls(repo: CallRepository) -> list[CatalogCall]:
-    return await repo.find({"status": {"$in": list(SEARCHABLE_STATUSES)}}, limit=POOL)
+    return await repo.public_calls(limit=POOL)
 
 
 async def announced_ids(store: EditorialStore) -> set[str]:

@@ -90,23 +90,20 @@ class IndexQueue:
 
     async def run(self) -> None:
         """Flush forever (run as a task; cancel to stop)."""
-        pipelined = hasattr(self._index, "enqueue") and hasattr(self._index, "task_outcomes")
-        confirmer = asyncio.create_task(self._confirm_forever()) if pipelined else None
+        confirmer = asyncio.create_task(self._confirm_forever())
         try:
-            await self._flush_forever(pipelined)
+            await self._flush_forever()
         finally:
-            if confirmer is not None:
-                confirmer.cancel()
-                await asyncio.gather(confirmer, return_exceptions=True)
+            confirmer.cancel()
+            await asyncio.gather(confirmer, return_exceptions=True)
 
-    async def _flush_forever(self, pipelined: bool) -> None:
+    async def _flush_forever(self) -> None:
         delay = 0.5
         while True:
             await self._wakeup.wait()
             await self._gather()
-            if pipelined:
-                # Taken once a task may be enqueued, the batch holds all that arrived meanwhile.
-                await self._slots.acquire()
+            # Taken once a task may be enqueued, the batch holds all that arrived meanwhile.
+            await self._slots.acquire()
             batch = list(self._queued.values())[: self._max_batch]
             for call in batch:
                 del self._queued[call.call_id]
@@ -115,10 +112,7 @@ class IndexQueue:
             else:
                 self._wakeup.clear()
             try:
-                if pipelined:
-                    await self._enqueue(batch)
-                else:
-                    await self._flush(batch)
+                await self._enqueue(batch)
                 delay, self.healthy = 0.5, True
             except TransientError as exc:
                 self.healthy = False
@@ -150,7 +144,7 @@ class IndexQueue:
             self._slots.release()
             return
         try:
-            task_uid = await self._index.enqueue([search_document(c) for c in batch])  # type: ignore[attr-defined]
+            task_uid = await self._index.enqueue([search_document(c) for c in batch])
         except BaseException:
             self._slots.release()
             raise
@@ -169,7 +163,7 @@ class IndexQueue:
                 delay = 0.05
             uids = [uid for uid, _, _ in self._outstanding]
             try:
-                outcomes = await self._index.task_outcomes(uids)  # type: ignore[attr-defined]
+                outcomes = await self._index.task_outcomes(uids)
             except TransientError as exc:
                 outcomes = {}
                 log.warning("cannot read the state of %d indexing tasks: %s", len(uids), exc)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from boi_catalog.domain import lifecycle
-from boi_catalog.domain.call import CIERRA_PRONTO, PUBLICADA, SEARCHABLE_STATUSES, CatalogCall
+from boi_catalog.domain.call import CatalogCall
 from boi_catalog.ports import Announce, CallRepository, Indexer
 from boi_catalog.service.writes import announce_if_public, write_call
 from boi_shared.outbound import OutboundRefused, guarded_client
@@ -32,10 +32,9 @@ async def expire_calls(
 ) -> list[CatalogCall]:
     """Apply the calendar to public calls whose deadline is within 7 days or past; announce each
     change ("updated" for cierra_pronto, "closed" for cerrada). Returns the calls changed."""
-    horizon = (today + timedelta(days=lifecycle.CLOSING_SOON_DAYS)).isoformat()
-    query = {"status": {"$in": [PUBLICADA, CIERRA_PRONTO]}, "deadline": {"$lte": horizon}}
+    horizon = today + timedelta(days=lifecycle.CLOSING_SOON_DAYS)
     changed: list[CatalogCall] = []
-    for candidate in await repository.find(query, limit=100_000):
+    for candidate in await repository.public_closing_by(horizon, limit=100_000):
 
         def step(previous: CatalogCall | None) -> CatalogCall | None:
             status = lifecycle.expiry_status(previous, today) if previous else None
@@ -83,7 +82,7 @@ async def check_links(
     """Check the official links of public calls (HEAD, GET when refused; bounded concurrency, no
     redirects to other schemes; every hop through the outbound guard, `allowlist` being its
     BOI_OUTBOUND_ALLOWLIST) and record each result; a broken one enters the review queue."""
-    calls = await repository.find({"status": {"$in": list(SEARCHABLE_STATUSES)}}, limit=limit)
+    calls = await repository.public_calls(limit=limit)
     gate = asyncio.Semaphore(concurrency)
     results: dict[str, str] = {}
     async with guarded_client(

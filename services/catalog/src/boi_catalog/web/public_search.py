@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from boi_catalog.web.query import SearchParams, meili_body, status_filter
+from boi_catalog.domain.search import public_filter
+from boi_catalog.web.query import SearchParams, meili_body
 from boi_shared.errors import TransientError
 
 # () → (uid, key) of the index's search-only API key (`adapters.meili_admin.public_search_key`)
@@ -103,7 +104,7 @@ class PublicSearch:
         if self._token is None or self._token.expires_at - now < self._ttl // 2:
             uid, key = await search_key()
             expires = now + self._ttl
-            token = tenant_token(uid, key, self.index_uid, status_filter(), expires)
+            token = tenant_token(uid, key, self.index_uid, public_filter(), expires)
             self._token = BrowserSearch(self.public_url, self.index_uid, token, expires)
         return self._token
 

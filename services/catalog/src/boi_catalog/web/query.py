@@ -4,8 +4,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from boi_catalog.domain.call import CERRADA, SEARCHABLE_STATUSES
-from boi_catalog.domain.search import MAX_TOTAL_HITS
+from boi_catalog.domain.search import MAX_TOTAL_HITS, public_filter, quote
 from boi_shared.taxonomy import Audience, CallType, Eligibility, Modality
 
 Sort = Literal["relevancia", "cierra_pronto", "recientes"]
@@ -107,33 +106,23 @@ def parse(
     )
 
 
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def status_filter(closed: bool = False) -> str:
-    if closed:
-        return f"status = {_quote(CERRADA)}"
-    return "status IN [" + ", ".join(_quote(s) for s in SEARCHABLE_STATUSES) + "]"
-
-
 def meili_filter(p: SearchParams, now: float | None = None) -> list[str]:
     """Meilisearch filter clauses (AND-ed). "Cierra pronto" keeps only calls whose deadline is ahead."""
-    clauses = [status_filter(p.closed)]
+    clauses = [public_filter(closed=p.closed)]
     if p.call_type:
-        clauses.append(f"call_type = {_quote(p.call_type)}")
+        clauses.append(f"call_type = {quote(p.call_type)}")
     if p.eligibility:
-        clauses.append(f"colombia_eligible = {_quote(p.eligibility)}")
+        clauses.append(f"colombia_eligible = {quote(p.eligibility)}")
     if p.language:
-        clauses.append(f"language = {_quote(p.language)}")
+        clauses.append(f"language = {quote(p.language)}")
     if p.sector:
-        clauses.append(f"sectors = {_quote(p.sector)}")
+        clauses.append(f"sectors = {quote(p.sector)}")
     if p.ods:
         clauses.append(f"ods = {p.ods}")
     if p.audience:
-        clauses.append(f"audience = {_quote(p.audience)}")
+        clauses.append(f"audience = {quote(p.audience)}")
     if p.modality:
-        clauses.append(f"modality = {_quote(p.modality)}")
+        clauses.append(f"modality = {quote(p.modality)}")
     if p.sort == "cierra_pronto" and not p.closed:
         clauses.append(f"deadline_ts >= {int(now if now is not None else time.time())}")
     return clauses
