@@ -97,7 +97,7 @@ def raw_store(mongo_url: str, batch: list[CallEnriched], database: str) -> float
     """The catalog's own floor: the same call documents bulk-inserted into MongoDB (batches of 500)."""
     from pymongo import MongoClient
 
-    from boi_catalog.adapters.mongo import to_document
+    from boi_catalog.adapters.documents import to_document
 
     docs = [to_document(build_catalog_call(e, None, NOW, auto_publish=True)) for e in batch]
     with MongoClient(mongo_url) as client:

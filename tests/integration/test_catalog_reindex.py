@@ -12,8 +12,8 @@ import pytest
 from pymongo import MongoClient
 from typer.testing import CliRunner
 
+from boi_catalog.adapters.documents import to_document
 from boi_catalog.adapters.meili_settings import INDEX_SETTINGS
-from boi_catalog.adapters.mongo import to_document
 from boi_catalog.cli import app
 from boi_catalog.domain.call import CatalogCall
 from boi_catalog.domain.search import public_filter, search_document

@@ -75,17 +75,20 @@ def _adapters(settings: Settings) -> tuple[MongoCallRepository, MeiliSearchIndex
     return repository, index
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def _configure_logging(settings: Settings) -> None:
     configure_logging(SERVICE, settings.log_level)
     # httpx logs every request at INFO: one line per search is noise on the hot path.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    _configure_logging(settings)
     repository, index = _adapters(settings)
     indexer = IndexQueue(
         repository, index, max_batch=settings.index_batch_size, in_flight=settings.index_tasks_in_flight
     )
     broker, impressions, announce = build_broker(settings, repository, indexer)
-    bulletins = handlers.bulletins_publisher(broker)
     users = MongoConsoleUsers(settings.mongo_url.get_secret_value(), settings.database_name(SERVICE))
     editorial_store = MongoEditorialStore(
         settings.mongo_url.get_secret_value(), settings.database_name(SERVICE)
@@ -118,23 +121,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         rate_limited=True,  # the public site, feeds, API and console sign-in: limited per client
     )
-    mount(
-        app,
-        WebContext(
-            repository,
-            index,
-            impressions,
-            settings.public_base_url,
-            settings=settings,
-            publish=announce,
-            indexer=indexer,
-            users=users,
-            editorial=editorial_store,
-            views=MetricsViews(settings.metrics_url),
-            visits=Visits(settings.public_base_url, salts, settings.trusted_proxies),
-            publish_bulletin=bulletins,
-        ),
+    context = WebContext(
+        repository,
+        index,
+        impressions,
+        settings.public_base_url,
+        settings=settings,
+        publish=announce,
+        indexer=indexer,
+        users=users,
+        editorial=editorial_store,
+        views=MetricsViews(settings.metrics_url),
+        visits=Visits(settings.public_base_url, salts, settings.trusted_proxies),
+        publish_bulletin=handlers.bulletins_publisher(broker),
     )
+    mount(app, context)
     return app
 
 

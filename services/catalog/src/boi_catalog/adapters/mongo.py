@@ -3,10 +3,7 @@ editorial plans: `mongo_editorial`).
 
 FerretDB 1.x (SQLite) pushes down only equality on `_id`: a `{"_id": {"$in": …}}` or a secondary field
 query scans the whole collection. So calls are read by `_id` (concurrently), and what still needs indexing
-is kept in its own small collection `index_pending` (one marker per write listing its calls and
-revisions: a consumer batch costs one marker), never by scanning `calls`. A marker lists its calls in one
-string, `"call_id:revision call_id:revision …"`: FerretDB decodes every marker a delete scans, and 500
-sub-documents a marker made deleting 200 markers cost 12 s of its CPU (0.6 s as one string).
+is kept in its own small collection (`mongo_pending`), never by scanning `calls`.
 
 Runs unchanged on MongoDB 7/8 and on FerretDB 1.x: no transactions, sessions or change streams, and no
 projection on findAndModify (FerretDB does not implement it). Concurrent writers are serialized by a
@@ -14,43 +11,22 @@ single-document compare-and-set on `revision`.
 """
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, DeleteOne, ReturnDocument
-from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from boi_catalog import SERVICE
 from boi_catalog.adapters.documents import from_document, to_document, update_of
+from boi_catalog.adapters.mongo_pending import PendingMarkers, guard
 from boi_catalog.domain.call import EN_REVISION, SEARCHABLE_STATUSES, VISIBLE_STATUSES, CatalogCall
 from boi_catalog.ports import ConflictError, UpsertOutcome
-from boi_shared.errors import TransientError
 from boi_shared.mongo import SERVER_SELECTION_TIMEOUT_MS, mongo_client
 
 COLLECTION = "calls"
 T = TypeVar("T")
-__all__ = ["MongoCallRepository", "from_document", "to_document"]
-
-
-def _marker_calls(pairs: Sequence[tuple[str, int]]) -> str:
-    return " ".join(f"{call_id}:{revision}" for call_id, revision in pairs)
-
-
-def _marker_pairs(calls: str | list[dict[str, Any]]) -> list[tuple[str, int]]:
-    """The (call_id, revision) pairs of a marker; also reads markers written before the string form
-    (a list of {"id", "rev"}), so an upgrade re-indexes what an older version left pending."""
-    if isinstance(calls, list):
-        return [(str(c["id"]), int(c["rev"])) for c in calls]
-    return [(call_id, int(revision)) for call_id, _, revision in (p.rpartition(":") for p in calls.split())]
-
-
-async def _guard(op: Callable[[], Awaitable[T]]) -> T:
-    try:
-        return await op()
-    except ConnectionFailure as exc:
-        raise TransientError(f"MongoDB unavailable: {exc}") from exc
 
 
 class MongoCallRepository:
@@ -63,17 +39,15 @@ class MongoCallRepository:
         db = self._client[database]
         self._calls = db[COLLECTION]
         self._audit = db["audit"]
-        self._pending = db["index_pending"]
-        self._open: dict[str, set[tuple[str, int]]] = {}  # marker → its calls not indexed yet
-        self._by_call: dict[str, set[tuple[int, str]]] = {}  # call → (revision, marker)
+        self._markers = PendingMarkers(db["index_pending"])
 
     async def ensure_indexes(self) -> None:
         """Secondary indexes for the queue, the jobs and the pending re-indexer (idempotent)."""
-        await _guard(lambda: self._calls.create_index([("status", ASCENDING)]))
-        await _guard(lambda: self._audit.create_index([("at", DESCENDING)]))
+        await guard(lambda: self._calls.create_index([("status", ASCENDING)]))
+        await guard(lambda: self._audit.create_index([("at", DESCENDING)]))
 
     async def get(self, call_id: str) -> CatalogCall | None:
-        doc = await _guard(lambda: self._calls.find_one({"_id": call_id}))
+        doc = await guard(lambda: self._calls.find_one({"_id": call_id}))
         return from_document(doc) if doc is not None else None
 
     async def upsert(self, call: CatalogCall) -> UpsertOutcome:
@@ -81,7 +55,7 @@ class MongoCallRepository:
         # newer, so an older version can never overwrite a newer one: when a newer one is stored the
         # filter misses, the upsert tries to insert the same _id and the server rejects it.
         try:
-            before = await _guard(
+            before = await guard(
                 lambda: self._calls.find_one_and_update(
                     {"_id": call.call_id, "version": {"$lte": call.version}},
                     update_of(to_document(call)),
@@ -101,11 +75,11 @@ class MongoCallRepository:
             await self._mark_pending([call])
         if expected_revision is None:
             try:
-                await _guard(lambda: self._calls.insert_one(doc))
+                await guard(lambda: self._calls.insert_one(doc))
             except DuplicateKeyError as exc:
                 raise ConflictError(call.call_id) from exc
             return
-        result = await _guard(
+        result = await guard(
             lambda: self._calls.update_one(
                 {"_id": call.call_id, "revision": expected_revision}, update_of(doc)
             )
@@ -120,7 +94,7 @@ class MongoCallRepository:
             cursor = self._calls.find(dict(query)).sort("updated_at", DESCENDING).skip(offset).limit(limit)
             return await cursor.to_list()
 
-        return [from_document(d) for d in await _guard(run)]
+        return [from_document(d) for d in await guard(run)]
 
     async def awaiting_review(self, *, limit: int, offset: int = 0) -> list[CatalogCall]:
         query = {  # CatalogCall.awaits_curator
@@ -140,55 +114,18 @@ class MongoCallRepository:
         return await self._find(query, limit=limit)
 
     async def count(self) -> int:
-        return await _guard(lambda: self._calls.count_documents({}))
-
-    def _track(self, marker_id: str, pairs: Sequence[tuple[str, int]]) -> None:
-        self._open[marker_id] = set(pairs)
-        for call_id, revision in pairs:
-            self._by_call.setdefault(call_id, set()).add((revision, marker_id))
+        return await guard(lambda: self._calls.count_documents({}))
 
     async def _mark_pending(self, calls: Sequence[CatalogCall]) -> None:
-        # One marker per write (a consumer batch is one write).
-        pairs = [(c.call_id, c.revision) for c in calls]
-        if not pairs:
-            return
-        marker_id = uuid.uuid4().hex
-        marker = {"_id": marker_id, "calls": _marker_calls(pairs)}
-        await _guard(lambda: self._pending.insert_one(marker))
-        self._track(marker_id, pairs)
+        await self._markers.add([(c.call_id, c.revision) for c in calls])
 
     async def mark_indexed(self, calls: Sequence[tuple[str, int]]) -> None:
-        # That revision and older ones of each call are indexed; a marker goes once all its calls are.
-        finished = []
-        for call_id, revision in calls:
-            entries = self._by_call.get(call_id, set())
-            for rev, marker_id in [e for e in entries if e[0] <= revision]:
-                entries.discard((rev, marker_id))
-                remaining = self._open.get(marker_id)
-                if remaining is not None:
-                    remaining.discard((call_id, rev))
-                    if not remaining:
-                        del self._open[marker_id]
-                        finished.append(marker_id)
-            if not entries:
-                self._by_call.pop(call_id, None)
-        if finished:
-            # One delete per marker by `_id` (FerretDB scans the whole collection for `$in`: 0.2 s a
-            # call with 40 markers of 500 calls each), all in one round trip.
-            deletes = [DeleteOne({"_id": marker_id}) for marker_id in finished]
-            await _guard(lambda: self._pending.bulk_write(deletes, ordered=False))
+        await self._markers.indexed(calls)
 
     async def pending(self, *, limit: int) -> list[CatalogCall]:
         """Calls with a write not yet confirmed indexed (their current state), from the markers left
         by this process or by one that stopped before indexing them."""
-        markers = await _guard(lambda: self._pending.find({}).limit(max(1, limit // 100)).to_list())
-        call_ids: set[str] = set()
-        for marker in markers:
-            pairs = _marker_pairs(marker["calls"])
-            if marker["_id"] not in self._open:
-                self._track(marker["_id"], pairs)
-            call_ids.update(c for c, _ in pairs)
-        calls = await self.get_many(sorted(call_ids)[:limit])
+        calls = await self.get_many(await self._markers.call_ids(limit=limit))
         return [c.model_copy(update={"index_pending": True}) for c in calls.values()]
 
     async def get_many(self, call_ids: Sequence[str]) -> dict[str, CatalogCall]:
@@ -196,7 +133,7 @@ class MongoCallRepository:
 
         async def one(call_id: str) -> dict[str, Any] | None:
             async with gate:
-                return await _guard(lambda: self._calls.find_one({"_id": call_id}))
+                return await guard(lambda: self._calls.find_one({"_id": call_id}))
 
         docs = await asyncio.gather(*(one(i) for i in call_ids))
         return {d["_id"]: from_document(d) for d in docs if d is not None}
@@ -210,7 +147,7 @@ class MongoCallRepository:
 
         async def insert() -> set[str]:
             try:
-                await _guard(lambda: self._calls.insert_many([to_document(c) for c in calls], ordered=False))
+                await guard(lambda: self._calls.insert_many([to_document(c) for c in calls], ordered=False))
             except BulkWriteError as exc:
                 return {ids[e["index"]] for e in exc.details.get("writeErrors", [])}
             return set()
@@ -227,20 +164,20 @@ class MongoCallRepository:
             async def page(q: dict[str, Any] = query) -> list[dict[str, Any]]:
                 return await self._calls.find(q).sort("_id", ASCENDING).limit(batch_size).to_list()
 
-            docs = await _guard(page)
+            docs = await guard(page)
             if not docs:
                 return
             last = docs[-1]["_id"]
             yield [from_document(d) for d in docs]
 
     async def log(self, entry: Mapping[str, Any]) -> None:
-        await _guard(lambda: self._audit.insert_one(dict(entry)))
+        await guard(lambda: self._audit.insert_one(dict(entry)))
 
     async def audit_log(self, *, limit: int) -> list[dict[str, Any]]:
         async def run() -> list[dict[str, Any]]:
             return await self._audit.find({}, {"_id": 0}).sort("at", DESCENDING).limit(limit).to_list()
 
-        return await _guard(run)
+        return await guard(run)
 
     async def ping(self) -> bool:
         await self._client.admin.command("ping")
