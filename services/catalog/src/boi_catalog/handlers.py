@@ -29,7 +29,8 @@ async def _raw_records(msg: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Catalog:
-    """What the use cases need, bound once: `publish(event)` is `service.publish_enriched` on them."""
+    """What the use cases need, bound once: `publish(event)` is `service.publishing.publish_enriched` on
+    them, `publish_batch(events)` its batched form."""
 
     repository: CallRepository
     indexer: Indexer
