@@ -69,6 +69,24 @@ async def test_curator_reviews_edits_and_approves_a_call(review_site: Site) -> N
     assert any(e.get("call_id") == event.call_id and e.get("action") == "edit" for e in entries)
 
 
+async def test_curator_rejects_a_call_and_a_second_rejection_says_why_not(review_site: Site) -> None:
+    w = word()
+    event = enriched(f"Premio {w} dudoso", deadline=days(30), needs_review=True)
+    await review_site.publish(event, expect_searchable=False)
+    curator = _signed_in(review_site, CURATOR)
+    path = f"/consola/convocatorias/{event.call_id}"
+    editor = await eventually(lambda: (r := curator.get(path)).status_code == 200 and r)
+    csrf = _csrf(editor.text)
+    rejected = curator.post(f"{path}/rechazar", data={"csrf": csrf, "motivo": "Duplicada"})
+    assert rejected.status_code == 303 and "Hecho" in curator.get(rejected.headers["location"]).text
+    again = curator.post(f"{path}/rechazar", data={"csrf": csrf, "motivo": "Duplicada"})
+    assert "Solo se rechaza una convocatoria en revisi" in curator.get(again.headers["location"]).text
+    assert w not in curator.get("/consola/").text  # out of the review queue
+    assert review_site.api("/api/calls", q=w).json()["total"] == 0  # never public
+    missing = curator.post("/consola/convocatorias/c-000000000000000000000000/editar", data={"csrf": csrf})
+    assert missing.status_code == 404
+
+
 async def test_admin_withdraws_and_a_plan_with_the_withdrawn_call_is_refused(review_site: Site) -> None:
     w = word()
     events = [enriched(f"Fondo {w} {i}", deadline=days(20 + i), needs_review=True) for i in range(3)]
