@@ -13,7 +13,7 @@ single-document compare-and-set on `revision`.
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -26,7 +26,6 @@ from boi_catalog.ports import ConflictError, UpsertOutcome
 from boi_shared.mongo import SERVER_SELECTION_TIMEOUT_MS, mongo_client
 
 COLLECTION = "calls"
-T = TypeVar("T")
 
 
 class MongoCallRepository:
