@@ -161,43 +161,32 @@ def console_router(ctx: WebContext, sessions: Sessions | None = None) -> APIRout
             return back(f"/convocatorias/{call_id}", f"No se pudo: {exc}"[:200])
         return back(f"/convocatorias/{call_id}", "Hecho.")
 
-    repo, publish, base_url = ctx.repository, ctx.publish, ctx.public_base_url
+    ports, base_url = (ctx.repository, ctx.index_writer, ctx.publish), ctx.public_base_url
 
     @router.post("/convocatorias/{call_id}/editar")
     async def edit(request: Request, call_id: str) -> Response:
         user, values = await posted(request, "curator")
-        current = await curation.get_call(repo, call_id)
-        if current is None:
+        if (current := await curation.get_call(ctx.repository, call_id)) is None:
             raise HTTPException(status_code=404, detail="No existe esa convocatoria.")
         changes = changes_from(values, current)
-        edited = curation.edit_call(
-            repo, ctx.index_writer, publish, call_id, changes, user.name, base_url=base_url
-        )
-        return await done(call_id, edited)
+        return await done(call_id, curation.edit_call(*ports, call_id, changes, user.name, base_url=base_url))
 
     @router.post("/convocatorias/{call_id}/aprobar")
     async def approve(request: Request, call_id: str) -> Response:
         user, _ = await posted(request, "curator")
-        approved = curation.approve(repo, ctx.index_writer, publish, call_id, user.name, base_url=base_url)
-        return await done(call_id, approved)
+        return await done(call_id, curation.approve(*ports, call_id, user.name, base_url=base_url))
 
     @router.post("/convocatorias/{call_id}/rechazar")
     async def reject(request: Request, call_id: str) -> Response:
         user, values = await posted(request, "curator")
         reason = values.get("motivo", "").strip()
-        rejected = curation.reject(
-            repo, ctx.index_writer, publish, call_id, user.name, reason, base_url=base_url
-        )
-        return await done(call_id, rejected)
+        return await done(call_id, curation.reject(*ports, call_id, user.name, reason, base_url=base_url))
 
     @router.post("/convocatorias/{call_id}/retirar")
     async def withdraw(request: Request, call_id: str) -> Response:
         user, values = await posted(request, "admin")
         reason = values.get("motivo", "").strip()
-        withdrawn = curation.withdraw(
-            repo, ctx.index_writer, publish, call_id, user.name, reason, base_url=base_url
-        )
-        return await done(call_id, withdrawn)
+        return await done(call_id, curation.withdraw(*ports, call_id, user.name, reason, base_url=base_url))
 
     @router.get("/auditoria", response_class=HTMLResponse)
     async def audit(request: Request) -> HTMLResponse:
