@@ -16,8 +16,8 @@ from pymongo.errors import (
     WriteError,
 )
 
+from boi_shared.error_policy import ErrorPolicy
 from boi_shared.errors import PermanentError, TransientError, Verdict, classify
-from boi_shared.kafka import ErrorPolicy
 from boi_shared.settings import ServiceSettings
 
 

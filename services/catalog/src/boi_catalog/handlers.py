@@ -17,8 +17,9 @@ from faststream.kafka import KafkaBroker
 from boi_catalog import SERVICE
 from boi_catalog.ports import Announce, CallRepository, Indexer
 from boi_catalog.service.publishing import publish_enriched, publish_enriched_batch
+from boi_shared.error_policy import ErrorPolicy
 from boi_shared.events import BulletinPublished, CallEnriched, CallPublished, ImpressionRecorded
-from boi_shared.kafka import ErrorPolicy, publish_in_order, subscriber_options
+from boi_shared.kafka import publish_in_order, subscriber_options
 from boi_shared.topics import BULLETINS, CALLS_ENRICHED, CALLS_PUBLISHED, IMPRESSIONS
 
 

@@ -19,9 +19,10 @@ from boi_metrics import SERVICE
 from boi_metrics.domain.batch import Item
 from boi_metrics.domain.counts import RecordPosition
 from boi_metrics.service import Stores, record_call, record_impression, record_impressions
+from boi_shared.error_policy import ErrorPolicy
 from boi_shared.errors import Verdict
 from boi_shared.events import CallPublished, ImpressionRecorded
-from boi_shared.kafka import ErrorPolicy, subscriber_options
+from boi_shared.kafka import subscriber_options
 from boi_shared.topics import CALLS_PUBLISHED, IMPRESSIONS
 
 log = logging.getLogger("boi.metrics.handlers")
