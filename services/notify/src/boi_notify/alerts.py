@@ -165,10 +165,8 @@ class Alerts:
             for sub, found in report.planned
             if (person := people.get(sub.subscriber_id)) is not None
         ]
-        for first in range(0, len(batch), DIGEST_BATCH):
-            chunk = batch[first : first + DIGEST_BATCH]
-            for outcome in await self.mailer.deliver_many(chunk, self.concurrency):
-                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+        counts = await self.mailer.deliver_all(batch, self.concurrency, DIGEST_BATCH)
+        report.outcomes = {outcome.value: n for outcome, n in counts.items()}
         log.info("digest %s %s: %s", frequency, period, report.outcomes)
         return report
 

@@ -50,10 +50,7 @@ class Bulletins:
             )
             for person_id, person in people.items()
         ]
-        outcomes: dict[Outcome, int] = {}
-        for start in range(0, len(batch), BATCH):
-            for outcome in await self.mailer.deliver_many(batch[start : start + BATCH], self.concurrency):
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        outcomes = await self.mailer.deliver_all(batch, self.concurrency, BATCH)
         log.info("bulletin %s: %s", event.week, {k.value: v for k, v in outcomes.items()})
         if outcomes.get(Outcome.DEFERRED):
             raise MailDeferred(f"bulletin {event.week}: {outcomes[Outcome.DEFERRED]} emails deferred")

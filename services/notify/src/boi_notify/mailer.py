@@ -17,6 +17,8 @@ from boi_shared.events import ImpressionRecorded
 from boi_shared.ids import event_id_for
 
 log = logging.getLogger("boi.notify.mail")
+BATCHES_IN_FLIGHT = 2
+"""Batches of `deliver_all` under way at once: one being sent while the other's writes are done."""
 
 
 class Outcome(StrEnum):
@@ -84,17 +86,44 @@ class Mailer:
         log.info("mail sent", extra=extra)
         return Outcome.SENT
 
-    async def deliver_many(self, batch: Sequence[Delivery], concurrency: int) -> list[Outcome]:
-        """`deliver` for a batch (digests): one claim and one outcome write for the batch, `concurrency`
-        sends at once; deferred ones stay claimable for the next run."""
+    async def deliver_all(
+        self, deliveries: Sequence[Delivery], concurrency: int, batch: int
+    ) -> dict[Outcome, int]:
+        """`deliver` for many emails (digests, the bulletin), in batches of `batch` with one claim and one
+        outcome write each, at most `concurrency` sends at once across batches. Two batches are in flight:
+        one's claim, records and impressions are written while the other's emails are being sent, so the
+        SMTP sessions are not left idle. After a batch fails no other starts; the one in flight finishes
+        (what it sent is recorded), then the error is raised. Deferred ones stay claimable for a later run."""
+        sends = asyncio.Semaphore(concurrency)
+        turns = asyncio.Semaphore(BATCHES_IN_FLIGHT)
+        failed: list[Exception] = []
+        counts: dict[Outcome, int] = {}
+
+        async def run(chunk: Sequence[Delivery]) -> None:
+            async with turns:
+                if failed:
+                    return
+                try:
+                    outcomes = await self._batch(chunk, sends)
+                except Exception as exc:
+                    failed.append(exc)
+                    return
+            for outcome in outcomes:
+                counts[outcome] = counts.get(outcome, 0) + 1
+
+        await asyncio.gather(*(run(deliveries[i : i + batch]) for i in range(0, len(deliveries), batch)))
+        if failed:
+            raise failed[0]
+        return counts
+
+    async def _batch(self, batch: Sequence[Delivery], sends: asyncio.Semaphore) -> list[Outcome]:
         records = {d.key: _record(d.person, d.kind, d.call_ids) for d in batch}
         claimed = await self.deliveries.claim_many(list(records.items()), self.clock())
-        limit = asyncio.Semaphore(concurrency)
 
         async def send(d: Delivery) -> tuple[Outcome, str | None]:
             if d.key not in claimed:
                 return Outcome.SKIPPED, None
-            async with limit:
+            async with sends:
                 try:
                     await self.sender.send(d.render())
                 except MailRejected as exc:
