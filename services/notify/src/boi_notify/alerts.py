@@ -87,13 +87,11 @@ class Alerts:
         await self.calls.save(event, previous)
 
     async def _instant(self, event: CallPublished) -> None:
-        first: dict[str, Subscription] = {}
-        for sub in await self.store.confirmed("inmediata"):
-            if sub.topic.matches(event.call):
-                first.setdefault(sub.subscriber_id, sub)  # one alert per person, whatever their topics
-        people = await self.store.subscribers(list(first))
-        for person_id, person in people.items():
-            sub = first[person_id]
+        first: dict[str, tuple[Subscription, Subscriber]] = {}
+        for sub, person in await self.store.confirmed("inmediata"):
+            if sub.topic.matches(event.call):  # one alert per person, whatever their topics
+                first.setdefault(sub.subscriber_id, (sub, person))
+        for person_id, (sub, person) in first.items():
             key = delivery_key(person_id, event.call_id, event.version, Kind.ALERT)
             render = partial(self.renderer.calls, person.email, Kind.ALERT, [event.call], self._footer(sub))
             await self.mailer.deliver(key, person, Kind.ALERT, [event.call_id], render)
@@ -144,26 +142,25 @@ class Alerts:
         report = DigestReport(period)
         start, end = period_bounds(frequency, period)
         calls = await self.calls.published_between(start, end)
-        subs = await self.store.confirmed(frequency)
-        for sub in subs:
+        people: dict[str, Subscriber] = {}
+        for sub, person in await self.store.confirmed(frequency):
+            people[sub.subscriber_id] = person
             matching = [c for c in calls if sub.topic.matches(c[2])]
             if matching:
                 report.planned.append((sub, [c[2] for c in matching]))
         if dry_run or not report.planned:
             return report
-        people = await self.store.subscribers([s.subscriber_id for s, _ in report.planned])
         ids = {id(c): cid for cid, _, c in calls}
         shared = _Shared(self.renderer, frequency, period)
         batch = [
             Delivery(
                 digest_key(sub.id, period),
-                person,
+                people[sub.subscriber_id],
                 Kind.DIGEST,
                 [ids[id(c)] for c in found],
-                partial(shared.letter, sub, found, person.email, self._fills(sub)),
+                partial(shared.letter, sub, found, people[sub.subscriber_id].email, self._fills(sub)),
             )
             for sub, found in report.planned
-            if (person := people.get(sub.subscriber_id)) is not None
         ]
         counts = await self.mailer.deliver_all(batch, self.concurrency, DIGEST_BATCH)
         report.outcomes = {outcome.value: n for outcome, n in counts.items()}

@@ -6,7 +6,7 @@ import logging
 from functools import partial
 
 from boi_notify.domain.mail import TO_MARK, Kind, Letter, Mail, MailDeferred, bulletin_key, mark
-from boi_notify.domain.records import Subscription
+from boi_notify.domain.records import Subscriber, Subscription
 from boi_notify.domain.subscription import Topic
 from boi_notify.emails import Footer, MailRenderer
 from boi_notify.mailer import Delivery, Mailer, Outcome
@@ -35,9 +35,10 @@ class Bulletins:
         """Mails the bulletin to weekly subscribers; raises `MailDeferred` when some could not be handed to
         the SMTP server (the message is retried; those sent are not sent again)."""
         first: dict[str, Subscription] = {}
-        for sub in await self.store.confirmed("semanal"):
+        people: dict[str, Subscriber] = {}
+        for sub, person in await self.store.confirmed("semanal"):
             first.setdefault(sub.subscriber_id, sub)  # one bulletin per person, whatever their topics
-        people = await self.store.subscribers(list(first))
+            people[sub.subscriber_id] = person
         templates: dict[Topic, Mail] = {}
         call_ids = [c.call_id for c in event.calls]
         batch = [

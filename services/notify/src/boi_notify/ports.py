@@ -112,8 +112,8 @@ class SubscriberStore(Protocol):
 
     async def subscriptions_of(self, subscriber_id: str) -> list[Subscription]: ...
 
-    async def confirmed(self, frequency: str) -> list[Subscription]:
-        """Confirmed subscriptions of one frequency whose person is not suppressed."""
+    async def confirmed(self, frequency: str) -> list[tuple[Subscription, Subscriber]]:
+        """Confirmed subscriptions of one frequency whose person is not suppressed, each with its person."""
         ...
 
     async def subscribers(self, ids: Sequence[str]) -> dict[str, Subscriber]:

@@ -107,12 +107,12 @@ class MongoSubscriberStore:
     async def subscriptions_of(self, subscriber_id: str) -> list[Subscription]:
         return [_subscription(d) async for d in self.subs.find({"subscriber_id": subscriber_id})]
 
-    async def confirmed(self, frequency: str) -> list[Subscription]:
+    async def confirmed(self, frequency: str) -> list[tuple[Subscription, Subscriber]]:
         subs = [
             _subscription(d) async for d in self.subs.find({"status": "confirmed", "frequency": frequency})
         ]
         active = await self.subscribers([s.subscriber_id for s in subs])
-        return [s for s in subs if s.subscriber_id in active]
+        return [(s, person) for s in subs if (person := active.get(s.subscriber_id)) is not None]
 
     async def subscribers(self, ids: Sequence[str]) -> dict[str, Subscriber]:
         found: dict[str, Subscriber] = {}
