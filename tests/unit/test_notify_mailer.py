@@ -1,6 +1,7 @@
-"""The batched send of digests and the bulletin (`Mailer.deliver_all`) on fakes: each claimed email sent once,
-never more sends at once than asked, one batch's writes overlapping the next one's sends, and a failed
-batch stopping the run after the batch in flight has recorded what it sent."""
+"""Batched sends on fakes. Digests and the bulletin (`Mailer.deliver_all`): each claimed email sent once,
+never more sends at once than asked, one batch's writes overlapping the next one's sends, a failed batch
+stopping the run after the batch in flight has recorded what it sent. Webhook impressions: the ones of
+concurrent deliveries emitted together."""
 
 import asyncio
 from collections.abc import Sequence
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from boi_notify.adapters.impressions import GatheredImpressions
 from boi_notify.domain.mail import Kind, Letter, Mail
 from boi_notify.domain.records import Subscriber
 from boi_notify.mailer import Delivery, Mailer, Outcome
@@ -114,3 +116,21 @@ async def test_a_failed_batch_stops_the_run_after_the_one_in_flight_is_recorded(
     assert log.claimed == [f"s-{i}:2031-06-11:resumen" for i in range(10)]
     assert set(log.finished) == set(log.claimed)  # what was sent is recorded; nothing after the failure
     assert len(sender.sent) == 10
+
+
+async def test_impressions_of_concurrent_deliveries_go_out_in_one_emit() -> None:
+    sink = Impressions()
+    calls: list[int] = []
+
+    async def emit(impressions: Sequence[ImpressionRecorded]) -> None:
+        calls.append(len(impressions))
+        await sink.emit(impressions)
+
+    gathered = GatheredImpressions(type("Sink", (), {"emit": staticmethod(emit)})())
+    one = [
+        ImpressionRecorded(call_id=f"c-{n}", kind="webhook", channel="webhook", channel_detail="socio")
+        for n in range(120)
+    ]
+    await asyncio.gather(*(gathered.emit([i]) for i in one))  # each returns once its batch is written
+    assert calls == [120]
+    assert [i.call_id for i in sink.emitted] == [i.call_id for i in one]

@@ -16,7 +16,7 @@ from pymongo import AsyncMongoClient
 
 from boi_notify import SERVICE, handlers, scheduler, web
 from boi_notify.adapters.http import HttpxWebhookSender, webhook_client
-from boi_notify.adapters.impressions import KafkaImpressionSink, KafkaRetryPublisher
+from boi_notify.adapters.impressions import GatheredImpressions, KafkaImpressionSink, KafkaRetryPublisher
 from boi_notify.adapters.mongo import MongoEndpointStore, MongoWebhookDeliveries
 from boi_notify.adapters.mongo_mail import MongoCallLog, MongoMailLog
 from boi_notify.adapters.mongo_subscribers import MongoSubscriberStore
@@ -163,7 +163,7 @@ def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Ema
     impressions = KafkaImpressionSink(broker)
     email = build_email(settings, clients.mongo, impressions)
     retries = KafkaRetryPublisher(handlers.retries_publisher(broker))
-    partnering = build_partnering(settings, clients, retries, impressions)
+    partnering = build_partnering(settings, clients, retries, GatheredImpressions(impressions))
     options = subscriber_options(settings)
     handlers.register(broker, partnering.webhooks, partnering.dispatcher, email.alerts, options)
     handlers.register_bulletins(broker, email.bulletins, options)

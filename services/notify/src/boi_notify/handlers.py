@@ -1,5 +1,6 @@
 """Kafka glue of the notify service."""
 
+import asyncio
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -34,12 +35,18 @@ def register(
         CALLS_PUBLISHED.name, group_id=SERVICE, description=CALLS_PUBLISHED.description, **options
     )
     async def on_call_published(event: CallPublished) -> None:
+        # The webhook side and the email side at once; both finish before an error of either is raised.
+        # An SMTP server that is down raises MailDeferred (transient): the message is retried, and what was
+        # recorded or sent already (webhook deliveries, emails) is found again by its key.
+        results = await asyncio.gather(_record(event), alerts.on_published(event), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _record(event: CallPublished) -> None:
         # Recorded, not sent: the attempts run beside the partition, which never waits for a partner.
         for delivery in await webhooks.record(event):
             dispatcher.submit_held(delivery)
-        # An SMTP server that is down raises MailDeferred (transient): the message is retried, and what was
-        # recorded or sent already (webhook deliveries, emails) is found again by its key.
-        await alerts.on_published(event)
 
     @broker.subscriber(
         WEBHOOK_RETRIES.name, group_id=SERVICE, description=WEBHOOK_RETRIES.description, **options
