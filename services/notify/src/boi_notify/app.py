@@ -40,7 +40,7 @@ from boi_notify.webhooks import DeliveryPolicy, EndpointDirectory, Webhooks
 from boi_shared.branding import Brand
 from boi_shared.checks import MONGODB
 from boi_shared.console import ConsoleSession
-from boi_shared.kafka import create_broker, subscriber_options
+from boi_shared.kafka import ErrorPolicy, create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.mongo import mongo_check, mongo_client
 from boi_shared.outbound import OutboundGuard
@@ -158,14 +158,16 @@ def build_email(
 
 
 def build_broker(settings: Settings, clients: Clients) -> tuple[KafkaBroker, Email, Partnering]:
-    broker = create_broker(SERVICE, settings, extra_transient=(MailDeferred,))
+    policy = ErrorPolicy(SERVICE, settings, (MailDeferred,))  # the middleware's, also the batch handler's
+    broker = create_broker(SERVICE, settings, policy=policy)
     handlers.impressions_publisher(broker)  # for the AsyncAPI document; the sink publishes in batches
     impressions = KafkaImpressionSink(broker)
     email = build_email(settings, clients.mongo, impressions)
     retries = KafkaRetryPublisher(handlers.retries_publisher(broker))
     partnering = build_partnering(settings, clients, retries, GatheredImpressions(impressions))
     options = subscriber_options(settings)
-    handlers.register(broker, partnering.webhooks, partnering.dispatcher, email.alerts, options)
+    changes = handlers.Changes(partnering.webhooks, partnering.dispatcher, email.alerts)
+    handlers.register(broker, changes, options, policy, settings.published_batch)
     handlers.register_bulletins(broker, email.bulletins, options)
     return broker, email, partnering
 
@@ -234,6 +236,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def asyncapi() -> dict[str, Any]:
-    settings = Settings(kafka_bootstrap_servers="kafka:9092")
+    # Documented record by record: batched consumption reads the same CallPublished messages, but its
+    # handler takes raw records (each validated, and dead-lettered, on its own) and so has no schema.
+    settings = Settings(kafka_bootstrap_servers="kafka:9092", published_batch=1)
     broker, _, _ = build_broker(settings, Clients.build(settings))
     return asyncapi_document(broker, SERVICE, DESCRIPTION)

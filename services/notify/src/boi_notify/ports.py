@@ -187,6 +187,15 @@ class CallLog(Protocol):
         """Stores the event's call unless a later version is stored already."""
         ...
 
+    async def get_many(self, call_ids: Sequence[str]) -> dict[str, tuple[int, PublicCall, PublicCall | None]]:
+        """`get` for many calls in one read; calls never stored are absent."""
+        ...
+
+    async def save_many(self, saves: Sequence[tuple[CallPublished, PublicCall | None, datetime]]) -> None:
+        """`save` for the last events of different calls in one write; the time is the first publication
+        to record for a call not stored yet (its first event's, when several came together)."""
+        ...
+
     async def published_between(self, start: datetime, end: datetime) -> list[tuple[str, int, PublicCall]]:
         """(call_id, version, call) of calls first published in [start, end) and still open."""
         ...

@@ -38,6 +38,11 @@ class Settings(ServiceSettings, BrandingSettings):
         default=5 * 86_400, gt=0, description="An endpoint failing this long is disabled (5 days)"
     )
     webhook_concurrency: int = Field(default=64, ge=1, description="Webhook requests in flight at once")
+    published_batch: int = Field(
+        default=100,
+        ge=1,
+        description="Records of calls.published.v1 handled together at most (1: one by one)",
+    )
     webhook_per_endpoint: int = Field(
         default=8, ge=1, description="Webhook requests in flight at once to one endpoint"
     )

@@ -3,9 +3,10 @@
 specification; on failure schedule the next attempt on the retry topic; 410 or five days of failures
 disable the endpoint; each delivery emits one `webhook` impression."""
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -89,26 +90,31 @@ class Webhooks:
         """Stores one pending delivery per enabled endpoint whose filter matches; those stored now, held by
         this process for their first attempt. Idempotent: a redelivered event finds its deliveries (same
         ids, same webhook-id), changes nothing and returns none (the sweep takes up any left pending)."""
-        endpoints = [
-            e for e in (await self.directory.current()).values() if e.enabled and e.filter.matches(event)
-        ]
+        return await self.record_many([event])
+
+    async def record_many(self, events: Sequence[CallPublished]) -> list[PendingDelivery]:
+        """`record` for a batch of events, in one write."""
+        endpoints = [e for e in (await self.directory.current()).values() if e.enabled]
         at = self.now()
-        body = event.model_dump_json()
-        records = [
-            PendingDelivery(
-                id=delivery_id(str(event.event_id), e.name),
-                webhook_id=webhook_id(str(event.event_id), e.name),
-                endpoint=e.name,
-                event_id=str(event.event_id),
-                call_id=event.call_id,
-                version=event.version,
-                change=event.change,
-                body=body,
-                attempt=0,
-                created_at=at,
-            )
-            for e in endpoints
-        ]
+        records = []
+        for event in events:
+            body = event.model_dump_json()
+            records += [
+                PendingDelivery(
+                    id=delivery_id(str(event.event_id), e.name),
+                    webhook_id=webhook_id(str(event.event_id), e.name),
+                    endpoint=e.name,
+                    event_id=str(event.event_id),
+                    call_id=event.call_id,
+                    version=event.version,
+                    change=event.change,
+                    body=body,
+                    attempt=0,
+                    created_at=at,
+                )
+                for e in endpoints
+                if e.filter.matches(event)
+            ]
         stored = await self.deliveries.add(records, at, self.policy.lease_seconds)
         return [r for r in records if r.id in stored]
 
@@ -134,10 +140,13 @@ class Webhooks:
         verdict = Verdict.RETRY if http_status is None else verdict_for(http_status)
         at = self.now()
         if verdict is Verdict.DELIVERED:
-            await self.deliveries.delivered(
-                delivery, AttemptOutcome(Status.DELIVERED, number, at, http_status)
+            # The record and the impression at once: both are batched writes that wait for their batch.
+            await asyncio.gather(
+                self.deliveries.delivered(
+                    delivery, AttemptOutcome(Status.DELIVERED, number, at, http_status)
+                ),
+                self._delivered(endpoint, pending),
             )
-            await self._delivered(endpoint, pending)
             return Status.DELIVERED
         error = error or f"HTTP {http_status}"
         if verdict is Verdict.GONE:

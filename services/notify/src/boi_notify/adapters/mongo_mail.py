@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -17,6 +18,7 @@ MAIL_DELIVERIES = "mail_deliveries"
 CALLS = "calls"
 OPEN_STATUSES = ("publicada", "cierra_pronto")
 SENT_SUFFIX = ":sent"
+SAVE_CHUNK = 50
 
 
 class MongoMailLog:
@@ -108,6 +110,22 @@ class MongoMailLog:
         await self.collection.update_many({"subscriber_id": subscriber_id}, {"$set": {"subscriber_id": None}})
 
 
+def _saved(
+    event: CallPublished, previous: PublicCall | None, first: datetime | None = None
+) -> dict[str, Any]:
+    now = event.occurred_at
+    return {
+        "$set": {
+            "version": event.version,
+            "call": event.call.model_dump(mode="json"),
+            "previous": previous.model_dump(mode="json") if previous else None,
+            "status": event.call.status,
+            "updated_at": now,
+        },
+        "$setOnInsert": {"first_published_at": first or now},
+    }
+
+
 class MongoCallLog:
     """`CallLog`: one document per call, its latest version and the call of the version before."""
 
@@ -121,21 +139,33 @@ class MongoCallLog:
         previous = PublicCall.model_validate(doc["previous"]) if doc.get("previous") else None
         return doc["version"], PublicCall.model_validate(doc["call"]), previous
 
+    async def get_many(self, call_ids: Sequence[str]) -> dict[str, tuple[int, PublicCall, PublicCall | None]]:
+        found: dict[str, tuple[int, PublicCall, PublicCall | None]] = {}
+        async for doc in self.collection.find({"_id": {"$in": list(call_ids)}}):
+            previous = PublicCall.model_validate(doc["previous"]) if doc.get("previous") else None
+            found[doc["_id"]] = (doc["version"], PublicCall.model_validate(doc["call"]), previous)
+        return found
+
+    async def save_many(self, saves: Sequence[tuple[CallPublished, PublicCall | None, datetime]]) -> None:
+        """Unordered upserts in chunks of `SAVE_CHUNK` (FerretDB hung on a bulk write of 500 updates); an
+        upsert refused as a duplicate `_id` means a later version is stored: left as it is."""
+        for start in range(0, len(saves), SAVE_CHUNK):
+            ops = [
+                UpdateOne({"_id": e.call_id, "version": {"$lt": e.version}}, _saved(e, p, first), upsert=True)
+                for e, p, first in saves[start : start + SAVE_CHUNK]
+            ]
+            try:
+                await self.collection.bulk_write(ops, ordered=False)
+            except BulkWriteError as exc:
+                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                    raise
+
     async def save(self, event: CallPublished, previous: PublicCall | None) -> None:
-        now = event.occurred_at
-        update = {
-            "$set": {
-                "version": event.version,
-                "call": event.call.model_dump(mode="json"),
-                "previous": previous.model_dump(mode="json") if previous else None,
-                "status": event.call.status,
-                "updated_at": now,
-            },
-            "$setOnInsert": {"first_published_at": now},
-        }
         with contextlib.suppress(DuplicateKeyError):  # a later (or the same) version is stored already
             await self.collection.update_one(
-                {"_id": event.call_id, "version": {"$lt": event.version}}, update, upsert=True
+                {"_id": event.call_id, "version": {"$lt": event.version}},
+                _saved(event, previous),
+                upsert=True,
             )
 
     async def published_between(self, start: datetime, end: datetime) -> list[tuple[str, int, PublicCall]]:
