@@ -40,7 +40,8 @@ from boi_notify.webhooks import DeliveryPolicy, EndpointDirectory, Webhooks
 from boi_shared.branding import Brand
 from boi_shared.checks import MONGODB
 from boi_shared.console import ConsoleSession
-from boi_shared.kafka import ErrorPolicy, create_broker, subscriber_options
+from boi_shared.error_policy import ErrorPolicy
+from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.mongo import mongo_check, mongo_client
 from boi_shared.outbound import OutboundGuard

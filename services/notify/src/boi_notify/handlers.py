@@ -1,7 +1,6 @@
 """Kafka glue of the notify service."""
 
 import asyncio
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,12 +12,9 @@ from boi_notify.alerts import Alerts
 from boi_notify.bulletins import Bulletins
 from boi_notify.dispatcher import Dispatcher
 from boi_notify.webhooks import Webhooks
-from boi_shared.errors import Verdict
+from boi_shared.error_policy import ErrorPolicy
 from boi_shared.events import BulletinPublished, CallPublished, ImpressionRecorded, WebhookRetryDue
-from boi_shared.kafka import ErrorPolicy
 from boi_shared.topics import BULLETINS, CALLS_PUBLISHED, IMPRESSIONS, WEBHOOK_RETRIES
-
-log = logging.getLogger("boi.notify.handlers")
 
 
 def impressions_publisher(broker: KafkaBroker) -> Any:
@@ -46,7 +42,7 @@ class Changes:
     dispatcher: Dispatcher
     alerts: Alerts
 
-    async def handle(self, events: Sequence[CallPublished]) -> None:
+    async def handle(self, events: Sequence[CallPublished]) -> list[None]:
         # Both sides at once; both finish before an error of either is raised. An SMTP server that is
         # down raises MailDeferred (transient): the batch is retried, and what was recorded or sent
         # already (webhook deliveries, emails) is found again by its key.
@@ -56,6 +52,7 @@ class Changes:
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+        return []
 
     async def one(self, event: CallPublished) -> None:
         await self.handle([event])
@@ -112,13 +109,7 @@ def _subscribe_batch(
     )
     async def on_calls_published(records: list[Any]) -> None:
         pairs = await policy.decode_batch(records, CallPublished)
-        try:
-            await changes.handle([event for _, event in pairs])
-        except Exception as exc:
-            if policy.verdict(exc) is Verdict.TRANSIENT:
-                raise  # the policy backs off and rewinds the batch
-            log.warning("batch failed (%r); handling its changes one by one", exc)
-            await policy.each(pairs, changes.one)
+        await policy.batch(pairs, changes.handle, changes.one)
 
 
 def register_bulletins(broker: KafkaBroker, bulletins: Bulletins, options: dict[str, Any]) -> None:
