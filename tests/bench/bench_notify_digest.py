@@ -28,7 +28,7 @@ from pymongo import AsyncMongoClient
 from boi_notify.adapters.smtp import mime
 from boi_notify.domain.mail import Kind
 from boi_notify.domain.subscription import Topic
-from boi_notify.emails import Footer, MailRenderer
+from boi_notify.service.emails import Footer, MailRenderer
 from boi_shared.events import PublicCall
 from boi_shared.taxonomy import CallType, Eligibility
 from tests.support.stack import StackEndpoints, session_stack

@@ -21,7 +21,7 @@ from pymongo import AsyncMongoClient
 from boi_notify.adapters.impressions import KafkaRetryPublisher
 from boi_notify.adapters.mongo import MongoEndpointStore, MongoWebhookDeliveries
 from boi_notify.domain.signing import signed_headers, webhook_id
-from boi_notify.partners import Partners, UrlRules
+from boi_notify.service.partners import Partners, UrlRules
 from boi_shared.events import CallPublished, PublicCall
 from boi_shared.ids import call_id_for
 from boi_shared.outbound import OutboundGuard

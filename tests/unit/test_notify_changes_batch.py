@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from boi_notify.alerts import Alerts
 from boi_notify.domain.records import Subscriber, Subscription
+from boi_notify.service.alerts import Alerts
 from boi_shared.events import CallPublished, PublicCall
 from tests.support.notify_mail import call_event
 

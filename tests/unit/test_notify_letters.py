@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from boi_notify.adapters.smtp import LetterBytes, mime
 from boi_notify.domain.mail import TO_MARK, Kind, Letter, mark
 from boi_notify.domain.subscription import Topic
-from boi_notify.emails import Footer, MailRenderer
+from boi_notify.service.emails import Footer, MailRenderer
 from tests.unit.test_notify_subscribers import CALL
 
 SENDER = "Boletín <boletin@example.org>"

@@ -13,7 +13,7 @@ import pytest
 from boi_notify.adapters.impressions import GatheredImpressions
 from boi_notify.domain.mail import Kind, Letter, Mail
 from boi_notify.domain.records import Subscriber
-from boi_notify.mailer import Delivery, Mailer, Outcome
+from boi_notify.service.mailer import Delivery, Mailer, Outcome
 from boi_shared.events import ImpressionRecorded
 
 

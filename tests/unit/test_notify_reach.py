@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from boi_notify.domain.census import census
 from boi_notify.domain.subscription import InvalidSubscription, Topic, reminder_days
-from boi_notify.emails import Footer, MailRenderer
+from boi_notify.service.emails import Footer, MailRenderer
 from boi_shared.branding import Brand
 from boi_shared.events import BulletinCall, BulletinPublished
 from tests.unit.test_notify_subscribers import CALL

@@ -10,7 +10,7 @@ from boi_notify.domain.dates import closes, period_bounds, period_key, period_la
 from boi_notify.domain.mail import Kind, MailDeferred, MailRejected, smtp_verdict
 from boi_notify.domain.subscription import InvalidSubscription, Topic, normalize_email
 from boi_notify.domain.tokens import Purpose, TokenError, Tokens
-from boi_notify.emails import Footer, MailRenderer, utm
+from boi_notify.service.emails import Footer, MailRenderer, utm
 from boi_shared.events import CallPublished, PublicCall
 from boi_shared.taxonomy import CallType, Eligibility
 

@@ -26,8 +26,8 @@ from boi_notify.domain.delivery import (
 )
 from boi_notify.domain.partners import Endpoint, InvalidPartner, check_name, parse_filter
 from boi_notify.domain.signing import key_of, new_secret, signed_headers, webhook_id
+from boi_notify.service.webhooks import DeliveryPolicy, EndpointDirectory, Webhooks
 from boi_notify.settings import Settings
-from boi_notify.webhooks import DeliveryPolicy, EndpointDirectory, Webhooks
 from boi_shared.events import CallPublished, ImpressionRecorded, PublicCall, WebhookRetryDue
 from boi_shared.ids import call_id_for
 from boi_shared.taxonomy import CallType, Eligibility

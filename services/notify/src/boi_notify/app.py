@@ -14,29 +14,30 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from boi_notify import SERVICE, handlers, scheduler, web
+from boi_notify import SERVICE, handlers, scheduler
 from boi_notify.adapters.http import HttpxWebhookSender, webhook_client
 from boi_notify.adapters.impressions import GatheredImpressions, KafkaImpressionSink, KafkaRetryPublisher
 from boi_notify.adapters.mongo import MongoEndpointStore, MongoWebhookDeliveries
 from boi_notify.adapters.mongo_mail import MongoCallLog, MongoMailLog
 from boi_notify.adapters.mongo_subscribers import MongoSubscriberStore
 from boi_notify.adapters.smtp import AiosmtplibSender
-from boi_notify.alerts import Alerts
-from boi_notify.bulletins import Bulletins
-from boi_notify.console import SubscriberDesk
-from boi_notify.console_web import console_router
-from boi_notify.dispatcher import Dispatcher, sweeping
 from boi_notify.domain.mail import MailDeferred
 from boi_notify.domain.tokens import Purpose, Tokens
-from boi_notify.emails import MailRenderer
-from boi_notify.mailer import Mailer
-from boi_notify.partners import Partners, UrlRules
-from boi_notify.partners_console import partners_router
 from boi_notify.ports import ImpressionSink, RetryPublisher
-from boi_notify.seed import seed_endpoints
+from boi_notify.service.alerts import Alerts
+from boi_notify.service.bulletins import Bulletins
+from boi_notify.service.desk import SubscriberDesk
+from boi_notify.service.dispatcher import Dispatcher, sweeping
+from boi_notify.service.emails import MailRenderer
+from boi_notify.service.mailer import Mailer
+from boi_notify.service.partners import Partners, UrlRules
+from boi_notify.service.seed import seed_endpoints
+from boi_notify.service.subscriptions import Links, Subscriptions
+from boi_notify.service.webhooks import DeliveryPolicy, EndpointDirectory, Webhooks
 from boi_notify.settings import Settings
-from boi_notify.subscriptions import Links, Subscriptions
-from boi_notify.webhooks import DeliveryPolicy, EndpointDirectory, Webhooks
+from boi_notify.web import subscription
+from boi_notify.web.console import console_router
+from boi_notify.web.partners import partners_router
 from boi_shared.branding import Brand
 from boi_shared.checks import MONGODB
 from boi_shared.console import ConsoleSession
@@ -210,9 +211,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         rate_limited=True,  # its public pages (subscriptions) are limited per client
     )
-    base = settings.notify_public_url.rstrip("/") + "/suscripcion"
+    _mount_pages(app, settings, email, partnering)
+    return app
+
+
+def _mount_pages(app: FastAPI, settings: Settings, email: Email, partnering: Partnering) -> None:
+    """The subscription pages, and the console's subscriptions and partners pages (the catalog's session)."""
+    base, brand = settings.notify_public_url.rstrip("/") + "/suscripcion", Brand.from_settings(settings)
     app.include_router(
-        web.router(
+        subscription.router(
             email.subscriptions,
             email.tokens,
             base,
@@ -220,20 +227,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.brand_privacy_controller or settings.privacy_controller,
             settings.subscribe_rate_per_minute,
             settings.reminder_days,
-            Brand.from_settings(settings),
+            brand,
         )
     )
-    desk = SubscriberDesk(email.store, email.subscriptions)
     session = ConsoleSession(
         settings.console_users.get_secret_value(),
         settings.session_secret.get_secret_value(),
         settings.catalog_url,
     )
-    app.include_router(
-        console_router(desk, session, base, settings.public_base_url, Brand.from_settings(settings))
-    )
+    desk = SubscriberDesk(email.store, email.subscriptions)
+    app.include_router(console_router(desk, session, base, settings.public_base_url, brand))
     app.include_router(partners_router(partnering.partners, session, settings))
-    return app
 
 
 def asyncapi() -> dict[str, Any]:

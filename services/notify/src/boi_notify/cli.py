@@ -10,9 +10,9 @@ import typer
 
 from boi_notify import SERVICE
 from boi_notify.adapters.impressions import KafkaImpressionSink
-from boi_notify.alerts import DigestReport
 from boi_notify.app import Email, build_email
 from boi_notify.domain.dates import local_day, period_key, previous_period
+from boi_notify.service.alerts import DigestReport
 from boi_notify.settings import Settings
 from boi_shared.kafka import command_broker, connect_broker
 from boi_shared.mongo import mongo_client

@@ -8,10 +8,10 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from boi_notify import SERVICE
-from boi_notify.alerts import Alerts
-from boi_notify.bulletins import Bulletins
-from boi_notify.dispatcher import Dispatcher
-from boi_notify.webhooks import Webhooks
+from boi_notify.service.alerts import Alerts
+from boi_notify.service.bulletins import Bulletins
+from boi_notify.service.dispatcher import Dispatcher
+from boi_notify.service.webhooks import Webhooks
 from boi_shared.error_policy import ErrorPolicy
 from boi_shared.events import BulletinPublished, CallPublished, ImpressionRecorded, WebhookRetryDue
 from boi_shared.topics import BULLETINS, CALLS_PUBLISHED, IMPRESSIONS, WEBHOOK_RETRIES

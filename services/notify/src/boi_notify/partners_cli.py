@@ -13,7 +13,7 @@ from boi_notify import SERVICE, handlers
 from boi_notify.adapters.impressions import KafkaRetryPublisher
 from boi_notify.app import build_partners
 from boi_notify.domain.partners import InvalidPartner
-from boi_notify.partners import Partners
+from boi_notify.service.partners import Partners
 from boi_notify.settings import Settings
 from boi_shared.kafka import command_broker, connect_broker
 from boi_shared.mongo import mongo_client

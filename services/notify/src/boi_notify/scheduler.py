@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from boi_notify.alerts import Alerts
 from boi_notify.domain.dates import BOGOTA, local_day, previous_period
-from boi_notify.subscriptions import Subscriptions
+from boi_notify.service.alerts import Alerts
+from boi_notify.service.subscriptions import Subscriptions
 
 log = logging.getLogger("boi.notify.scheduler")
 

@@ -8,7 +8,7 @@ import logging
 from boi_notify.domain.delivery import endpoint_key
 from boi_notify.domain.partners import InvalidPartner
 from boi_notify.domain.signing import secret_from_key
-from boi_notify.partners import Partners
+from boi_notify.service.partners import Partners
 from boi_notify.settings import Settings
 
 log = logging.getLogger("boi.notify.partners")

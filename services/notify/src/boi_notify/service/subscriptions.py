@@ -18,8 +18,8 @@ from boi_notify.domain.subscription import (
     reminder_days,
 )
 from boi_notify.domain.tokens import Purpose, Tokens
-from boi_notify.emails import MailRenderer
 from boi_notify.ports import MailLog, MailSender, SubscriberStore
+from boi_notify.service.emails import MailRenderer
 
 log = logging.getLogger("boi.notify.subscriptions")
 UNCONFIRMED_DAYS = 7

@@ -9,7 +9,7 @@ from boi_notify.domain.census import Census, census
 from boi_notify.domain.records import Subscriber, Subscription
 from boi_notify.domain.subscription import normalize_email
 from boi_notify.ports import SubscriberStore
-from boi_notify.subscriptions import Subscriptions
+from boi_notify.service.subscriptions import Subscriptions
 
 log = logging.getLogger("boi.notify.console")
 

@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 from boi_notify.domain.mail import MailDeferred
 from boi_notify.domain.subscription import InvalidSubscription, Topic, consent_text
 from boi_notify.domain.tokens import Purpose, Tokens
-from boi_notify.subscriptions import Subscriptions
-from boi_notify.web_manage import manage_router
-from boi_notify.web_pages import Pages
+from boi_notify.service.subscriptions import Subscriptions
+from boi_notify.web.manage import manage_router
+from boi_notify.web.pages import Pages
 from boi_shared.branding import Brand, logo_response
 from boi_shared.taxonomy import CALL_TYPE_LABELS_ES, ODS_LABELS_ES
 

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from boi_notify.domain.subscription import REMINDER_CHOICES, InvalidSubscription
 from boi_notify.domain.tokens import Purpose
-from boi_notify.emails import FREQUENCY_LABELS
-from boi_notify.subscriptions import Subscriptions
-from boi_notify.web_pages import Pages
+from boi_notify.service.emails import FREQUENCY_LABELS
+from boi_notify.service.subscriptions import Subscriptions
+from boi_notify.web.pages import Pages
 
 
 def manage_router(use_cases: Subscriptions, pages: Pages, default_reminders: Sequence[int]) -> APIRouter:

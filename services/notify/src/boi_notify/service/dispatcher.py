@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from boi_notify.domain.delivery import PendingDelivery
-from boi_notify.webhooks import Webhooks
+from boi_notify.service.webhooks import Webhooks
 
 log = logging.getLogger("boi.notify.dispatcher")
 

@@ -8,10 +8,10 @@ from functools import partial
 from boi_notify.domain.mail import TO_MARK, Kind, Letter, Mail, MailDeferred, bulletin_key, mark
 from boi_notify.domain.records import Subscriber, Subscription
 from boi_notify.domain.subscription import Topic
-from boi_notify.emails import Footer, MailRenderer
-from boi_notify.mailer import Delivery, Mailer, Outcome
 from boi_notify.ports import SubscriberStore
-from boi_notify.subscriptions import Links
+from boi_notify.service.emails import Footer, MailRenderer
+from boi_notify.service.mailer import Delivery, Mailer, Outcome
+from boi_notify.service.subscriptions import Links
 from boi_shared.events import BulletinPublished
 
 log = logging.getLogger("boi.notify.bulletins")

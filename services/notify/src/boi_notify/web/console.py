@@ -8,9 +8,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from boi_notify.console import Holder, SubscriberDesk
 from boi_notify.domain.subscription import InvalidSubscription
-from boi_notify.emails import FREQUENCY_LABELS
+from boi_notify.service.desk import Holder, SubscriberDesk
+from boi_notify.service.emails import FREQUENCY_LABELS
 from boi_shared.branding import Brand
 from boi_shared.console import ConsoleSession, Operator
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from boi_notify.domain.partners import InvalidPartner
-from boi_notify.partners import Partners
+from boi_notify.service.partners import Partners
 from boi_notify.settings import Settings
 from boi_shared.console import ConsoleSession, Operator
 

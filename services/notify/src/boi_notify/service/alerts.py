@@ -22,10 +22,10 @@ from boi_notify.domain.mail import (
 )
 from boi_notify.domain.records import Subscriber, Subscription
 from boi_notify.domain.subscription import REMINDER_CHOICES, Topic
-from boi_notify.emails import Footer, MailRenderer
-from boi_notify.mailer import Delivery, Mailer, Outcome
 from boi_notify.ports import CallLog, MailLog, SubscriberStore
-from boi_notify.subscriptions import Links
+from boi_notify.service.emails import Footer, MailRenderer
+from boi_notify.service.mailer import Delivery, Mailer, Outcome
+from boi_notify.service.subscriptions import Links
 from boi_shared.events import CallPublished, PublicCall
 
 log = logging.getLogger("boi.notify.alerts")
