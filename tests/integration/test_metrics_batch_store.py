@@ -6,7 +6,7 @@ hits a duplicate key cannot be parsed by PyMongo: it must still come back as a c
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -59,8 +59,12 @@ async def test_a_batch_counts_once_however_often_it_is_applied(db: Any) -> None:
     assert await record_impressions(items[2:7], _stores(db)) == 0
     counts = {d["_id"]: (d["total"], d["offsets"]) async for d in db["call_counts"].find({})}
     assert counts == {"c-a": (4, {"0": 5}), "c-b": (1, {"1": 3})}
-    day = await db["days"].find_one({"_id": "2025-03-01"})
-    assert (day["visitors"], day["offsets"]) == (1, {"0": 5, "1": 3})
+    # One document per day and partition, each written by the partition's owner only
+    parts = {d["_id"]: (d.get("visitors", 0), d["offsets"]) async for d in db["days"].find({})}
+    assert parts == {"2025-03-01|p0": (1, {"0": 5}), "2025-03-01|p1": (0, {"1": 3})}
+    [merged] = await MongoRollups(db).days_between(date(2025, 3, 1), date(2025, 3, 1))
+    assert merged["_id"] == "2025-03-01" and merged["visitors"] == 1
+    assert merged["n"]["search_result"]["web"] == 5
     assert await db["seen"].count_documents({}) == 3  # (visitor, c-a), (visitor, c-b), (visitor, day)
 
 

@@ -6,14 +6,14 @@ between two bulk writes."""
 import random
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import pytest
 
 from boi_metrics.domain.batch import Item, Marks, claims, live, plan
 from boi_metrics.domain.counts import RecordPosition
-from boi_metrics.domain.rollups import CallDims, once_key, visitor_day_key
+from boi_metrics.domain.rollups import CallDims, day_doc_id, merge_day_parts, once_key, visitor_day_key
 from boi_metrics.service import Stores, record_impressions
 from boi_shared.events import ImpressionRecorded
 from tests.unit.metrics_fakes import FakeBatchRollups, FakeCallDirectory
@@ -84,11 +84,23 @@ async def _consume(items: list[Item], rollups: FakeBatchRollups, cuts: list[int]
         start = end
 
 
+def _merged(counters: dict[str, Any]) -> dict[str, Any]:
+    """The documents with each day's per-partition documents summed into one, as the dashboard reads them:
+    which partition's document counts a visitor depends on the batch that claimed it first."""
+    days: dict[str, Counter[str]] = {}
+    for doc_id, fields in counters["days"].items():
+        days.setdefault(doc_id.partition("|")[0], Counter()).update(fields)
+    return {**counters, "days": {d: {k: v for k, v in c.items() if v} for d, c in days.items()}}
+
+
 def _check(rollups: FakeBatchRollups, items: list[Item]) -> None:
     totals, visitors = _expected(items)
     calls = rollups.counters()["calls"]
     assert {c: n["total"] for c, n in calls.items() if n.get("total")} == dict(totals)
-    assert {d: n.get("visitors", 0) for d, n in rollups.counters()["days"].items()} == dict(visitors)
+    per_day: Counter[str] = Counter()
+    for doc_id, n in rollups.counters()["days"].items():  # one document per day and partition
+        per_day[doc_id.partition("|")[0]] += n.get("visitors", 0)
+    assert {d: n for d, n in per_day.items() if n} == {d: n for d, n in visitors.items() if n}
 
 
 async def test_one_batch_counts_as_one_record_at_a_time() -> None:
@@ -106,7 +118,7 @@ async def test_any_split_into_batches_gives_identical_documents(cuts: list[int])
     await _consume(items, whole, [])
     await _consume(items, split, cuts)
     _check(split, items)
-    assert split.counters() == whole.counters()
+    assert _merged(split.counters()) == _merged(whole.counters())
 
 
 @pytest.mark.parametrize("forget_markers", [False, True])
@@ -158,7 +170,9 @@ def test_records_at_or_below_a_documents_watermark_are_not_live() -> None:
     a = Item(_event("c-a"), RecordPosition(2, 10))
     b = Item(_event("c-a"), RecordPosition(2, 11))
     other = Item(_event("c-a"), RecordPosition(4, 3))
-    marks = Marks(calls={"c-a": {2: 10}}, call_days={"c-a|2025-03-01": {2: 10}}, days={"2025-03-01": {2: 11}})
+    marks = Marks(
+        calls={"c-a": {2: 10}}, call_days={"c-a|2025-03-01": {2: 10}}, days={"2025-03-01|p2": {2: 11}}
+    )
     assert live([a, b, other], marks) == [b, other]
     written = plan([a, b, other], marks, {}, {})
     assert [(w.doc_id, w.first, w.last, w.increments["total"]) for w in written.calls] == [
@@ -182,10 +196,13 @@ def test_increments_are_summed_per_document_with_the_calls_dimensions() -> None:
         "by_day.2025-03-01": 2,
         "by_channel.search_result.web": 2,
     }
-    [day] = written.days
-    assert (day.first, day.last) == ({0: 1, 1: 7}, {0: 2, 1: 7})
-    assert day.increments["type.beca.search_result"] == 2 and day.increments["ods.4.search_result"] == 2
-    assert day.increments["sector.arte.call_view"] == 1 and day.increments["utm.top5.search_result"] == 1
+    days = {w.doc_id: w for w in written.days}  # one document per day and partition, one writer each
+    assert sorted(days) == ["2025-03-01|p0", "2025-03-01|p1"]
+    p0, p1 = days["2025-03-01|p0"], days["2025-03-01|p1"]
+    assert (p0.first, p0.last, p1.first, p1.last) == ({0: 1}, {0: 2}, {1: 7}, {1: 7})
+    assert p0.increments["type.beca.search_result"] == 2 and p0.increments["ods.4.search_result"] == 2
+    assert p1.increments["sector.arte.call_view"] == 1 and p0.increments["utm.top5.search_result"] == 1
+    assert p0.fields == {"day": "2025-03-01"}
     assert {w.doc_id: w.fields for w in written.call_days} == {
         "c-a|2025-03-01": {"call_id": "c-a", "day": "2025-03-01"},
         "c-b|2025-03-01": {"call_id": "c-b", "day": "2025-03-01"},
@@ -209,3 +226,23 @@ def test_a_visitor_counts_once_for_the_record_holding_the_marker() -> None:
     # A redelivery of `again` alone, the marker held by `first`: moves the watermark, counts nothing.
     alone = plan([again], Marks(), holders, {})
     assert alone.calls[0].increments["total"] == 0 and alone.calls[0].last == {0: 6}
+
+
+def test_a_day_read_back_sums_its_partitions_documents() -> None:
+    parts = [
+        {"_id": "2025-03-01|p0", "day": "2025-03-01", "visitors": 2, "n": {"call_view": {"web": 3}}},
+        {
+            "_id": "2025-03-01|p4",
+            "day": "2025-03-01",
+            "visitors": 1,
+            "n": {"call_view": {"web": 1, "api": 2}},
+        },
+        {"_id": "2025-03-01", "type": {"beca": {"call_view": 5}}},  # a day written before the split
+    ]
+    assert merge_day_parts("2025-03-01", parts) == {
+        "_id": "2025-03-01",
+        "visitors": 3,
+        "n": {"call_view": {"web": 4, "api": 2}},
+        "type": {"beca": {"call_view": 5}},
+    }
+    assert day_doc_id(date(2025, 3, 1), 4) == "2025-03-01|p4"

@@ -18,6 +18,8 @@ from pymongo.errors import DuplicateKeyError
 from boi_metrics.adapters.guarded import guarded_update
 from boi_metrics.adapters.lookups import by_ids
 from boi_metrics.domain.counts import RecordPosition
+from boi_metrics.domain.rollups import day_doc_id, merge_day_parts
+from boi_shared.topics import IMPRESSIONS
 
 CALL_DAYS, DAYS, SEEN = "call_days", "days", "seen"
 
@@ -53,7 +55,8 @@ class MongoRollups:
         return await guarded_update(self.call_days, doc_id, position, increments, fields)
 
     async def apply_day(self, day: date, position: RecordPosition, increments: dict[str, int]) -> bool:
-        return await guarded_update(self.days, day.isoformat(), position, increments)
+        doc_id, fields = day_doc_id(day, position.partition), {"day": day.isoformat()}
+        return await guarded_update(self.days, doc_id, position, increments, fields)
 
     async def forget_before(self, day: date) -> int:
         """Delete the markers of days before `day`; how many."""
@@ -69,6 +72,12 @@ class MongoRollups:
     async def days_between(self, first: date, last: date) -> list[dict[str, Any]]:
         # One lookup per day: FerretDB 1.24 answers an `_id` range by scanning and decoding every `days`
         # document (1.06 s for a year of them, against ~0.1 s for 30 lookups).
-        ids = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
-        docs = await by_ids(self.days, ids, {"offsets": 0, "updated_at": 0})
-        return sorted(docs, key=lambda doc: str(doc["_id"]))
+        # Each day is one document per partition (`day_doc_id`), merged here; `<day>` alone is the one
+        # document a day had before (still read, so older rollups keep counting).
+        days = [(first + timedelta(days=n)) for n in range((last - first).days + 1)]
+        ids = [d.isoformat() for d in days]
+        ids += [day_doc_id(d, p) for d in days for p in range(IMPRESSIONS.partitions)]
+        parts: dict[str, list[dict[str, Any]]] = {}
+        for doc in await by_ids(self.days, ids, {"offsets": 0, "updated_at": 0}):
+            parts.setdefault(str(doc["_id"]).partition("|")[0], []).append(doc)
+        return [merge_day_parts(day, parts[day]) for day in sorted(parts)]

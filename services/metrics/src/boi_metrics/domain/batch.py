@@ -17,7 +17,14 @@ from functools import cached_property
 from typing import Any
 
 from boi_metrics.domain.counts import RecordPosition
-from boi_metrics.domain.rollups import CallDims, day_of, increments, once_key, visitor_day_key
+from boi_metrics.domain.rollups import (
+    CallDims,
+    day_doc_id,
+    day_of,
+    increments,
+    once_key,
+    visitor_day_key,
+)
 from boi_shared.events import ImpressionRecorded
 
 Watermarks = Mapping[str, Mapping[int, int]]
@@ -39,6 +46,10 @@ class Item:
     @cached_property
     def call_day_id(self) -> str:
         return f"{self.event.call_id}|{self.day.isoformat()}"
+
+    @property
+    def day_id(self) -> str:
+        return day_doc_id(self.day, self.position.partition)
 
     @cached_property
     def once(self) -> str | None:
@@ -100,7 +111,7 @@ def doc_ids(items: Iterable[Item]) -> tuple[set[str], set[str], set[str]]:
     return (
         {i.event.call_id for i in items},
         {i.call_day_id for i in items},
-        {i.day.isoformat() for i in items},
+        {i.day_id for i in items},
     )
 
 
@@ -116,7 +127,7 @@ def live(items: Iterable[Item], marks: Marks) -> list[Item]:
         for i in items
         if is_new(marks.calls, i.event.call_id, i.position)
         or is_new(marks.call_days, i.call_day_id, i.position)
-        or is_new(marks.days, i.day.isoformat(), i.position)
+        or is_new(marks.days, i.day_id, i.position)
     ]
 
 
@@ -161,9 +172,9 @@ def plan(
                 item.call_day_id, DocWrite(item.call_day_id, {"call_id": event.call_id, "day": day})
             )
             doc.take(pos, inc.call_day if counts else {})
-        if is_new(marks.days, day, pos):
+        if is_new(marks.days, item.day_id, pos):
             day_inc = dict(inc.day) if counts else {}
             if visitor is not None and holders.get(visitor) == pos:
                 day_inc["visitors"] = 1
-            days.setdefault(day, DocWrite(day)).take(pos, day_inc)
+            days.setdefault(item.day_id, DocWrite(item.day_id, {"day": day})).take(pos, day_inc)
     return Plan(list(calls.values()), list(call_days.values()), list(days.values()), counted, already)

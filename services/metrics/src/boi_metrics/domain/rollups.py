@@ -3,7 +3,8 @@
 Rollup documents (field paths below are dotted MongoDB paths; every token is made field-safe):
 - per call, `call_counts`: `total`, `by_kind.<kind>`, `by_day.<day>`, `by_channel.<kind>.<channel>`;
 - per call and UTC day, `call_days`: `n.<kind>.<channel>`, `utm.<campaign>.<kind>`;
-- per UTC day, `days`: `n.<kind>.<channel>`, `type.<call type>.<kind>`, `ods.<n>.<kind>`,
+- per UTC day and partition of the topic, `days` (`_id` `<day>|p<partition>`, see `day_doc_id`; read
+  merged per day): `n.<kind>.<channel>`, `type.<call type>.<kind>`, `ods.<n>.<kind>`,
   `sector.<sector>.<kind>`, `funder.<funder>.<kind>`, `utm.<campaign>.<kind>` and `visitors`.
 A visitor counts once per (call, day, kind), and once per day in `visitors`.
 """
@@ -12,6 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date
+from typing import Any
 
 from boi_shared.events import ImpressionRecorded
 
@@ -84,3 +86,27 @@ def visitor_day_key(event: ImpressionRecorded) -> str | None:
     if event.visitor_id is None:
         return None
     return _key("visitor", event.visitor_id, day_of(event).isoformat())
+
+
+def day_doc_id(day: date, partition: int) -> str:
+    """The `days` document of one day and one partition of metrics.impressions.v1. Each has one writer,
+    the consumer that owns the partition: FerretDB 1.24 applies an update by reading the document and
+    writing it back whole, so two processes adding to one document at once lose one of the additions
+    (and its watermark, which a replay then counts again)."""
+    return f"{day.isoformat()}|p{partition}"
+
+
+def merge_day_parts(day: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One day's rollup from its per-partition documents: every count summed, at any depth."""
+    merged: dict[str, Any] = {"_id": day}
+    for part in parts:
+        _add(merged, {k: v for k, v in part.items() if k not in ("_id", "day")})
+    return merged
+
+
+def _add(into: dict[str, Any], counts: dict[str, Any]) -> None:
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            _add(into.setdefault(key, {}), value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            into[key] = into.get(key, 0) + value
