@@ -16,7 +16,6 @@ hangs (a paused database) therefore costs retries, never a rebalance and never a
 
 import asyncio
 import logging
-import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
@@ -27,6 +26,7 @@ from faststream.exceptions import AckMessage, HandlerException, NackMessage
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel, ValidationError
 
+from boi_shared.backoff import exponential
 from boi_shared.errors import Verdict, classify
 from boi_shared.events import DeadLetter
 from boi_shared.settings import ServiceSettings
@@ -86,8 +86,7 @@ class ErrorPolicy:
         return classify(exc, self.extra_transient)
 
     def backoff(self, attempt: int) -> float:
-        ceiling = min(self.backoff_ceiling, self.settings.retry_initial_seconds * 2 ** (attempt - 1))
-        return float(ceiling * random.uniform(0.5, 1.0))
+        return exponential(attempt, self.settings.retry_initial_seconds, self.backoff_ceiling)
 
     def count(self, record: Any) -> int:
         """One more attempt at `record`; returns how many so far."""

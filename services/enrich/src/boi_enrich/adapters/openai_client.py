@@ -4,7 +4,6 @@ errors, honoring the server's Retry-After (capped at `openai_backoff_max_seconds
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,6 +17,7 @@ from openai.types.chat.completion_create_params import ResponseFormat
 from boi_enrich.adapters.ratelimit import RateLimiter
 from boi_enrich.ports import ProviderFailed, Usage
 from boi_enrich.settings import Settings
+from boi_shared.backoff import exponential
 
 log = logging.getLogger("boi.enrich.openai")
 RETRIABLE_STATUS = frozenset({408, 409, 429})
@@ -120,8 +120,7 @@ class Completer:
         asked = retry_after(exc)
         if asked is not None:
             return min(asked, s.openai_backoff_max_seconds)
-        ceiling = min(s.openai_backoff_max_seconds, s.openai_backoff_initial_seconds * 2.0**attempt)
-        return ceiling * random.uniform(0.5, 1.0)
+        return exponential(attempt + 1, s.openai_backoff_initial_seconds, s.openai_backoff_max_seconds)
 
     async def complete(
         self, messages: list[dict[str, str]], response_format: dict[str, Any]
