@@ -14,8 +14,8 @@ from faststream.kafka import KafkaBroker
 from pydantic import SecretStr, ValidationError
 
 from boi_catalog.web.throttle import LoginThrottle
+from boi_shared.asgi import service_app
 from boi_shared.logging import configure_logging
-from boi_shared.service import service_app
 from boi_shared.web import DEFAULT_CSP, client_address, parse_networks
 
 SERVICES = ["catalog", "ingest", "enrich", "notify", "metrics"]

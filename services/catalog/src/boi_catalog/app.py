@@ -24,12 +24,12 @@ from boi_catalog.service.indexing import IndexQueue
 from boi_catalog.settings import Settings
 from boi_catalog.web import WebContext, mount
 from boi_catalog.web.visits import Visits
+from boi_shared.asgi import asyncapi_document, service_app
 from boi_shared.checks import MEILISEARCH, MONGODB
 from boi_shared.error_policy import ErrorPolicy
 from boi_shared.errors import TransientError
 from boi_shared.kafka import create_broker
 from boi_shared.logging import configure_logging
-from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = (
     "Keeps the calls of record and their search index, serves the public site and API "

@@ -15,10 +15,10 @@ from boi_enrich.adapters.mongo import MongoStore
 from boi_enrich.ports import CostLedger, EnrichmentCache, EnrichmentProvider
 from boi_enrich.service import ProviderChain
 from boi_enrich.settings import Settings
+from boi_shared.asgi import asyncapi_document, service_app
 from boi_shared.checks import MONGODB
 from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
-from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = "Summarizes and classifies raw calls for curators (calls.raw.v1 → calls.enriched.v1)."
 # MongoDB (cache, ledger) down: retry the message with backoff, never enrich it without cost control.

@@ -20,11 +20,11 @@ from boi_ingest.domain.normalize import normalize_here
 from boi_ingest.ports import Normalize, Publish
 from boi_ingest.service.runner import Adapters, Ingestor
 from boi_ingest.settings import Settings
+from boi_shared.asgi import asyncapi_document, service_app
 from boi_shared.checks import MONGODB
 from boi_shared.kafka import create_broker
 from boi_shared.logging import configure_logging
 from boi_shared.mongo import mongo_client
-from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = "Fetches RSS/Atom sources and emits new or changed calls, normalized (→ calls.raw.v1)."
 

@@ -23,12 +23,12 @@ from boi_metrics.service import Stores, forget_markers
 from boi_metrics.settings import Settings
 from boi_metrics.web import mount_web
 from boi_metrics.web.ranges import DayRange
+from boi_shared.asgi import asyncapi_document, service_app
 from boi_shared.checks import MONGODB
 from boi_shared.error_policy import ErrorPolicy
 from boi_shared.kafka import create_broker
 from boi_shared.logging import configure_logging
 from boi_shared.mongo import mongo_check, mongo_client
-from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = (
     "Counts impressions (metrics.impressions.v1) into exact rollups per call, day, channel and kind, keeps "

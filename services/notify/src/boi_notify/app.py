@@ -38,6 +38,7 @@ from boi_notify.settings import Settings
 from boi_notify.web import subscription
 from boi_notify.web.console import console_router
 from boi_notify.web.partners import partners_router
+from boi_shared.asgi import asyncapi_document, service_app
 from boi_shared.branding import Brand
 from boi_shared.checks import MONGODB
 from boi_shared.console import ConsoleSession
@@ -46,7 +47,6 @@ from boi_shared.kafka import create_broker, subscriber_options
 from boi_shared.logging import configure_logging
 from boi_shared.mongo import mongo_check, mongo_client
 from boi_shared.outbound import OutboundGuard
-from boi_shared.service import asyncapi_document, service_app
 
 DESCRIPTION = (
     "Delivers every public call change to partner webhooks (Standard Webhooks, one secret per partner, "
