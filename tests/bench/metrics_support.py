@@ -37,13 +37,21 @@ def peak_mb(svc: ServiceProcess) -> float:
     return 0.0
 
 
+def _per_day(docs: list[dict[str, Any]]) -> Counter[str]:
+    """Visitors per day: a day is one document per partition (`<day>|p<n>`)."""
+    visitors: Counter[str] = Counter()
+    for doc in docs:
+        visitors[str(doc["_id"]).partition("|")[0]] += int(doc.get("visitors", 0))
+    return visitors
+
+
 async def stored_counts(mongo_url: str, database: str) -> Expected:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
     try:
         db = client[database]
         return Expected(
             Counter({d["_id"]: d["total"] async for d in db["call_counts"].find({}, {"total": 1})}),
-            Counter({d["_id"]: d.get("visitors", 0) async for d in db["days"].find({}, {"visitors": 1})}),
+            _per_day([d async for d in db["days"].find({}, {"visitors": 1})]),
         )
     finally:
         await client.close()
