@@ -204,10 +204,9 @@ def _local_stack_kafka(principals: dict[str, str], argv: list[str]) -> None:
 def _local_run_secrets(cfg: StackConfig) -> None:
     """The keys `boi run` made for its services (read from the stack's data directory, never printed), so a
     command beside `make run` signs what the services verify: `boi notify digest` links that unsubscribe."""
-    for variable, name in (("BOI_SUBSCRIPTION_SECRET", "subscription-secret"),):
-        path = cfg.data_dir / name
-        if variable not in os.environ and path.is_file():
-            os.environ[variable] = path.read_text(encoding="utf-8").strip()
+    path = cfg.data_dir / "subscription-secret"
+    if "BOI_SUBSCRIPTION_SECRET" not in os.environ and path.is_file():
+        os.environ["BOI_SUBSCRIPTION_SECRET"] = path.read_text(encoding="utf-8").strip()
 
 
 def main() -> None:
